@@ -1,0 +1,82 @@
+extension Tensor {
+    /// Computes the gradient of this scalar with respect to every leaf that requires
+    /// one, adding it to the leaf's `grad` (PyTorch's `loss.backward()`).
+    ///
+    /// - Parameters:
+    ///   - gradient: upstream gradient shaped as `self`; may be omitted for a scalar.
+    ///   - retainGraph: keep the graph so `backward` can run through it again.
+    ///   - createGraph: record the backward pass itself, so the gradients can be
+    ///     differentiated again (Hessian-vector products, gradient penalties).
+    public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false, createGraph: Bool = false) {
+        precondition(requiresGrad, "backward: tensor does not require grad and has no gradFn")
+        let seed: Tensor
+        if let gradient {
+            precondition(gradient.shape == shape, ShapeMessage.mismatch(op: "backward", shape, gradient.shape))
+            seed = gradient
+        } else {
+            precondition(numel == 1, "backward: gradient can be implied only for a scalar, got shape \(ShapeMessage.format(shape))")
+            seed = Tensor.ones(shape, dtype: dtype)
+        }
+        withGradMode(createGraph) {
+            runBackward(seed: seed, retainGraph: retainGraph || createGraph)
+        }
+    }
+
+    private func runBackward(seed: Tensor, retainGraph: Bool) {
+        guard let root = gradFn else {
+            accumulate(seed)
+            return
+        }
+        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
+        for node in Tensor.reverseTopologicalOrder(from: root) {
+            guard let grad = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+            guard let rule = node.rule else {
+                preconditionFailure("backward: the graph through '\(node.name)' was already freed; pass retainGraph: true to the first backward")
+            }
+            let inputGrads = rule(grad)
+            let inputs = node.inputs
+            if !retainGraph { node.release() }
+            for (input, g) in zip(inputs, inputGrads) {
+                guard input.requiresGrad, var g else { continue }
+                if g.shape != input.shape { g = g.sumTo(input.shape) }
+                if let parent = input.gradFn {
+                    let key = ObjectIdentifier(parent)
+                    pending[key] = pending[key].map { $0 + g } ?? g
+                } else {
+                    input.accumulate(g)
+                }
+            }
+        }
+    }
+
+    /// Adds `g` to a leaf's `grad`.
+    private func accumulate(_ g: Tensor) {
+        guard requiresGrad else { return }
+        if let existing = grad {
+            grad = existing + g
+        } else {
+            // A fresh tensor, so later in-place updates of `grad` never touch `g`'s storage.
+            grad = GradMode.isEnabled ? g : g.contiguousCopy()
+        }
+    }
+
+    /// Nodes reachable from `root`, each after every node that consumes its output.
+    /// Iterative, so deep graphs (long RNN unrolls) cannot overflow the stack.
+    private static func reverseTopologicalOrder(from root: Node) -> [Node] {
+        var order: [Node] = []
+        var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
+        var stack: [(node: Node, next: Int)] = [(root, 0)]
+        while let (node, next) = stack.last {
+            if next < node.inputs.count {
+                stack[stack.count - 1].next += 1
+                if let child = node.inputs[next].gradFn, visited.insert(ObjectIdentifier(child)).inserted {
+                    stack.append((child, 0))
+                }
+            } else {
+                order.append(node)
+                stack.removeLast()
+            }
+        }
+        return order.reversed()
+    }
+}

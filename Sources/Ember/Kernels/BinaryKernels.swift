@@ -1,0 +1,84 @@
+/// The binary elementwise operations that have kernels.
+enum BinaryOp: String {
+    case add, sub, mul, div, pow, maximum, minimum
+}
+
+/// The comparisons that have kernels; each gives a bool tensor.
+enum Comparison: String {
+    case eq, ne, lt, le, gt, ge
+}
+
+extension Kernels {
+    /// `a op b` with broadcasting and type promotion; no autograd.
+    static func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOp) -> Tensor {
+        guard let shape = Shape.broadcast(a.shape, b.shape) else {
+            preconditionFailure(ShapeMessage.broadcast(op: op.rawValue, a.shape, b.shape))
+        }
+        var dtype = a.dtype.promoted(with: b.dtype)
+        if (op == .div || op == .pow) && !dtype.isFloatingPoint { dtype = .float32 }
+        let a = a.to(dtype), b = b.to(dtype)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        func float<T: FloatingElement>(_: T.Type) {
+            switch op {
+            case .add: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 + $1 }
+            case .sub: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 - $1 }
+            case .mul: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 * $1 }
+            case .div: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 / $1 }
+            case .pow: Elementwise.zip(a, T.self, b, T.self, into: out) { T.pow($0, $1) }
+            case .maximum: Elementwise.zip(a, T.self, b, T.self, into: out) { $0.isNaN || $0 > $1 ? $0 : $1 }
+            case .minimum: Elementwise.zip(a, T.self, b, T.self, into: out) { $0.isNaN || $0 < $1 ? $0 : $1 }
+            }
+        }
+        func integer<T: FixedWidthInteger>(_: T.Type) {
+            switch op {
+            case .add: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 &+ $1 }
+            case .sub: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 &- $1 }
+            case .mul: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 &* $1 }
+            case .maximum: Elementwise.zip(a, T.self, b, T.self, into: out) { Swift.max($0, $1) }
+            case .minimum: Elementwise.zip(a, T.self, b, T.self, into: out) { Swift.min($0, $1) }
+            case .div, .pow: fatalError("unreachable: \(op) promotes integers to float")
+            }
+        }
+        switch dtype {
+        case .float32: float(Float.self)
+        case .float64: float(Double.self)
+        case .int64: integer(Int64.self)
+        case .int32: integer(Int32.self)
+        case .bool:
+            switch op {
+            case .add, .maximum: Elementwise.zip(a, Bool.self, b, Bool.self, into: out) { $0 || $1 }
+            case .mul, .minimum: Elementwise.zip(a, Bool.self, b, Bool.self, into: out) { $0 && $1 }
+            default: preconditionFailure(ShapeMessage.dtype(op: op.rawValue, .bool, expected: "a numeric type"))
+            }
+        }
+        return out
+    }
+
+    /// `a cmp b` elementwise with broadcasting, as a bool tensor.
+    static func compare(_ a: Tensor, _ b: Tensor, _ cmp: Comparison) -> Tensor {
+        guard let shape = Shape.broadcast(a.shape, b.shape) else {
+            preconditionFailure(ShapeMessage.broadcast(op: cmp.rawValue, a.shape, b.shape))
+        }
+        let dtype = a.dtype.promoted(with: b.dtype)
+        let a = a.to(dtype), b = b.to(dtype)
+        let out = Tensor(uninitializedShape: shape, dtype: .bool)
+        func run<T: Comparable>(_: T.Type) {
+            switch cmp {
+            case .eq: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 == $1 }
+            case .ne: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 != $1 }
+            case .lt: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 < $1 }
+            case .le: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 <= $1 }
+            case .gt: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 > $1 }
+            case .ge: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 >= $1 }
+            }
+        }
+        switch dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int64: run(Int64.self)
+        case .int32: run(Int32.self)
+        case .bool: run(UInt8.self)
+        }
+        return out
+    }
+}

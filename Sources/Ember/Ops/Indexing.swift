@@ -1,0 +1,105 @@
+/// Indexing ops: picking, gathering and scattering along a dimension, and masking.
+extension Tensor {
+    /// Entries along `dim` at the positions in the 1-D int64 `index` (PyTorch's
+    /// `index_select`); the result has `index.numel` entries along `dim`.
+    public func indexSelect(dim: Int, index: Tensor) -> Tensor {
+        let d = Shape.normalize(dim, rank: ndim, op: "indexSelect")
+        precondition(index.ndim <= 1, "indexSelect: index must be 1-D, got shape \(ShapeMessage.format(index.shape))")
+        let idx = Kernels.checkedIndex(index, bound: shape[d], op: "indexSelect")
+        let inputShape = shape
+        return Kernels.indexSelect(self, dim: d, index: idx).recorded("indexSelect", [self]) { g in
+            [Tensor.zeros(inputShape, dtype: g.dtype).indexAdd(dim: d, index: idx, source: g)]
+        }
+    }
+
+    /// `self` with `source`'s entries added at positions `index` along `dim` (PyTorch's
+    /// `index_add`); repeated indices accumulate.
+    public func indexAdd(dim: Int, index: Tensor, source: Tensor) -> Tensor {
+        let d = Shape.normalize(dim, rank: ndim, op: "indexAdd")
+        precondition(dtype.isFloatingPoint && source.dtype == dtype,
+                     "indexAdd: dtypes \(dtype) and \(source.dtype) must be the same floating-point type")
+        var expected = shape
+        expected[d] = index.numel
+        precondition(source.shape == expected, ShapeMessage.mismatch(op: "indexAdd", expected, source.shape))
+        let idx = Kernels.checkedIndex(index, bound: shape[d], op: "indexAdd")
+        return Kernels.indexAdd(self, dim: d, index: idx, source: source).recorded("indexAdd", [self, source]) { g in
+            [g, source.requiresGrad ? g.indexSelect(dim: d, index: idx) : nil]
+        }
+    }
+
+    /// `out[i][j] = self[i][index[i][j]]` (for `dim` 1; likewise for others), shaped as
+    /// `index`, which has the same rank and is no larger in the other dimensions.
+    public func gather(dim: Int, index: Tensor) -> Tensor {
+        let d = Shape.normalize(dim, rank: ndim, op: "gather")
+        checkScatterShape(index, op: "gather", dim: d)
+        let idx = Kernels.checkedIndex(index, bound: shape[d], op: "gather")
+        let inputShape = shape
+        return Kernels.gather(self, dim: d, index: idx).recorded("gather", [self]) { g in
+            [Tensor.zeros(inputShape, dtype: g.dtype).scatterAdd(dim: d, index: idx, source: g)]
+        }
+    }
+
+    /// `self` with `source[i][j]` added at `[i][index[i][j]]` (for `dim` 1), the adjoint
+    /// of `gather`; repeated indices accumulate.
+    public func scatterAdd(dim: Int, index: Tensor, source: Tensor) -> Tensor {
+        let d = Shape.normalize(dim, rank: ndim, op: "scatterAdd")
+        checkScatterShape(index, op: "scatterAdd", dim: d)
+        precondition(source.dtype == dtype, "scatterAdd: source dtype \(source.dtype) differs from \(dtype)")
+        precondition(source.ndim == index.ndim && zip(index.shape, source.shape).allSatisfy { $0 <= $1 },
+                     "scatterAdd: index \(ShapeMessage.format(index.shape)) is larger than source \(ShapeMessage.format(source.shape))")
+        let idx = Kernels.checkedIndex(index, bound: shape[d], op: "scatterAdd")
+        return Kernels.scatterAdd(self, dim: d, index: idx, source: source).recorded("scatterAdd", [self, source]) { g in
+            [g, source.requiresGrad ? g.gather(dim: d, index: idx) : nil]
+        }
+    }
+
+    /// Elements of `self` where `mask` is true replaced by `value` (mask broadcasts).
+    public func maskedFill(_ mask: Tensor, _ value: Double) -> Tensor {
+        Tensor.where(mask, scalar(value), self)
+    }
+
+    /// Lower triangle of the last two dims: entries with `column - row <= diagonal`.
+    public func tril(diagonal: Int = 0) -> Tensor { triangle(diagonal, lower: true) }
+
+    /// Upper triangle of the last two dims: entries with `column - row >= diagonal`.
+    public func triu(diagonal: Int = 0) -> Tensor { triangle(diagonal, lower: false) }
+
+    /// `condition ? a : b` elementwise, all three broadcast together; the dtype is
+    /// `a`'s and `b`'s promoted. Gradients flow to the branch each element took.
+    public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let dtype = a.dtype.promoted(with: b.dtype)
+        guard let ab = Shape.broadcast(a.shape, b.shape), let shape = Shape.broadcast(condition.shape, ab) else {
+            preconditionFailure("where: condition \(ShapeMessage.format(condition.shape)), \(ShapeMessage.format(a.shape)) and \(ShapeMessage.format(b.shape)) cannot be broadcast together")
+        }
+        let cond = condition.to(.bool), x = a.to(dtype), y = b.to(dtype)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        func run<T>(_: T.Type) {
+            Elementwise.zip3(cond, Bool.self, x, T.self, y, T.self, into: out) { $0 ? $1 : $2 }
+        }
+        switch dtype.itemSize {
+        case 8: run(UInt64.self)
+        case 4: run(UInt32.self)
+        default: run(UInt8.self)
+        }
+        return out.recorded("where", [x, y]) { g in
+            let zero = Tensor(scalar: 0, dtype: g.dtype)
+            return [x.requiresGrad ? Tensor.where(cond, g, zero) : nil,
+                    y.requiresGrad ? Tensor.where(cond, zero, g) : nil]
+        }
+    }
+
+    private func checkScatterShape(_ index: Tensor, op: String, dim: Int) {
+        precondition(index.ndim == ndim && index.shape.indices.allSatisfy { $0 == dim || index.shape[$0] <= shape[$0] },
+                     "\(op): index of shape \(ShapeMessage.format(index.shape)) does not fit \(ShapeMessage.format(shape)) along dimension \(dim)")
+    }
+
+    private func triangle(_ diagonal: Int, lower: Bool) -> Tensor {
+        precondition(ndim >= 2, "\(lower ? "tril" : "triu"): needs at least 2 dimensions, got \(ShapeMessage.format(shape))")
+        let rows = shape[ndim - 2], cols = shape[ndim - 1]
+        let mask = Tensor.generate([rows, cols], dtype: .bool) { i in
+            let offset = i % cols - i / cols
+            return (lower ? offset <= diagonal : offset >= diagonal) ? 1 : 0
+        }
+        return Tensor.where(mask, self, Tensor(scalar: 0, dtype: dtype))
+    }
+}

@@ -1,0 +1,2 @@
+/// Ember's version.
+public let emberVersion = "0.1.0"

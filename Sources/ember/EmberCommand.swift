@@ -1,0 +1,12 @@
+import ArgumentParser
+import Ember
+
+/// The `ember` command-line tool.
+@main
+struct EmberCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ember",
+        abstract: "Ember: deep learning in Swift on the CPU.",
+        subcommands: [Demo.self, Bench.self, Info.self]
+    )
+}
