@@ -20,22 +20,22 @@ extension Kernels {
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         func float<T: FloatingElement>(_: T.Type) {
             switch op {
-            case .add: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 + $1 }
-            case .sub: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 - $1 }
-            case .mul: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 * $1 }
-            case .div: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 / $1 }
-            case .pow: Elementwise.zip(a, T.self, b, T.self, into: out) { T.pow($0, $1) }
-            case .maximum: Elementwise.zip(a, T.self, b, T.self, into: out) { $0.isNaN || $0 > $1 ? $0 : $1 }
-            case .minimum: Elementwise.zip(a, T.self, b, T.self, into: out) { $0.isNaN || $0 < $1 ? $0 : $1 }
+            case .add: Elementwise.zip(a, b, into: out, Add<T>())
+            case .sub: Elementwise.zip(a, b, into: out, Subtract<T>())
+            case .mul: Elementwise.zip(a, b, into: out, Multiply<T>())
+            case .div: Elementwise.zip(a, b, into: out, Divide<T>())
+            case .pow: Elementwise.zip(a, b, into: out, Power<T>())
+            case .maximum: Elementwise.zip(a, b, into: out, Maximum<T>())
+            case .minimum: Elementwise.zip(a, b, into: out, Minimum<T>())
             }
         }
         func integer<T: FixedWidthInteger>(_: T.Type) {
             switch op {
-            case .add: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 &+ $1 }
-            case .sub: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 &- $1 }
-            case .mul: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 &* $1 }
-            case .maximum: Elementwise.zip(a, T.self, b, T.self, into: out) { Swift.max($0, $1) }
-            case .minimum: Elementwise.zip(a, T.self, b, T.self, into: out) { Swift.min($0, $1) }
+            case .add: Elementwise.zip(a, b, into: out, WrappingAdd<T>())
+            case .sub: Elementwise.zip(a, b, into: out, WrappingSubtract<T>())
+            case .mul: Elementwise.zip(a, b, into: out, WrappingMultiply<T>())
+            case .maximum: Elementwise.zip(a, b, into: out, IntegerMaximum<T>())
+            case .minimum: Elementwise.zip(a, b, into: out, IntegerMinimum<T>())
             case .div, .pow: fatalError("unreachable: \(op) promotes integers to float")
             }
         }
@@ -46,8 +46,8 @@ extension Kernels {
         case .int32: integer(Int32.self)
         case .bool:
             switch op {
-            case .add, .maximum: Elementwise.zip(a, Bool.self, b, Bool.self, into: out) { $0 || $1 }
-            case .mul, .minimum: Elementwise.zip(a, Bool.self, b, Bool.self, into: out) { $0 && $1 }
+            case .add, .maximum: Elementwise.zip(a, b, into: out, LogicalOr())
+            case .mul, .minimum: Elementwise.zip(a, b, into: out, LogicalAnd())
             default: preconditionFailure(ShapeMessage.dtype(op: op.rawValue, .bool, expected: "a numeric type"))
             }
         }
@@ -64,12 +64,12 @@ extension Kernels {
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
         func run<T: Comparable>(_: T.Type) {
             switch cmp {
-            case .eq: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 == $1 }
-            case .ne: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 != $1 }
-            case .lt: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 < $1 }
-            case .le: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 <= $1 }
-            case .gt: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 > $1 }
-            case .ge: Elementwise.zip(a, T.self, b, T.self, into: out) { $0 >= $1 }
+            case .eq: Elementwise.zip(a, b, into: out, Equal<T>())
+            case .ne: Elementwise.zip(a, b, into: out, NotEqual<T>())
+            case .lt: Elementwise.zip(a, b, into: out, Less<T>())
+            case .le: Elementwise.zip(a, b, into: out, LessOrEqual<T>())
+            case .gt: Elementwise.zip(a, b, into: out, Greater<T>())
+            case .ge: Elementwise.zip(a, b, into: out, GreaterOrEqual<T>())
             }
         }
         switch dtype {

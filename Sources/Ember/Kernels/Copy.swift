@@ -4,9 +4,9 @@ enum Copy {
     static func contiguous(_ t: Tensor) -> Tensor {
         let out = Tensor(uninitializedShape: t.shape, dtype: t.dtype)
         switch t.dtype.itemSize {
-        case 8: Elementwise.map(t, UInt64.self, into: out) { $0 }
-        case 4: Elementwise.map(t, UInt32.self, into: out) { $0 }
-        default: Elementwise.map(t, UInt8.self, into: out) { $0 }
+        case 8: Elementwise.map(t, into: out, Identity<UInt64>())
+        case 4: Elementwise.map(t, into: out, Identity<UInt32>())
+        default: Elementwise.map(t, into: out, Identity<UInt8>())
         }
         return out
     }
@@ -21,7 +21,11 @@ enum Copy {
             let n = loop.rowLength, rd = loop.strides[0].last!, rs = loop.strides[1].last!
             loop.forEachRow(0..<loop.rowCount) { od, os, _ in
                 let d = pd + od, s = ps + os
-                for j in 0..<n { d[j &* rd] = s[j &* rs] }
+                if rd == 1 && rs == 1 {
+                    d.update(from: s, count: n)
+                } else {
+                    for j in 0..<n { d[j &* rd] = s[j &* rs] }
+                }
             }
         }
         switch dst.dtype.itemSize {
@@ -36,11 +40,11 @@ enum Copy {
         let out = Tensor(uninitializedShape: t.shape, dtype: dtype)
         func from<S: TensorElement>(_: S.Type) {
             switch dtype {
-            case .float32: Elementwise.map(t, S.self, into: out) { Float(fromDouble: $0.asDouble) }
-            case .float64: Elementwise.map(t, S.self, into: out) { $0.asDouble }
-            case .int64: Elementwise.map(t, S.self, into: out) { Int64(fromDouble: $0.asDouble) }
-            case .int32: Elementwise.map(t, S.self, into: out) { Int32(fromDouble: $0.asDouble) }
-            case .bool: Elementwise.map(t, S.self, into: out) { $0.asDouble != 0 }
+            case .float32: Elementwise.map(t, into: out, Convert<S, Float>())
+            case .float64: Elementwise.map(t, into: out, Convert<S, Double>())
+            case .int64: Elementwise.map(t, into: out, Convert<S, Int64>())
+            case .int32: Elementwise.map(t, into: out, Convert<S, Int32>())
+            case .bool: Elementwise.map(t, into: out, Convert<S, Bool>())
             }
         }
         switch t.dtype {

@@ -32,9 +32,9 @@ extension Kernels {
         func float<T: FloatingElement>(_: T.Type) {
             let p = src.pointer(T.self)
             switch op {
-            case .sum: rows(p, out.pointer(T.self), outer, r, inner, initial: 0) { $0 + $1 }
-            case .max: rows(p, out.pointer(T.self), outer, r, inner, initial: -T.infinity) { $1 > $0 || $1.isNaN ? $1 : $0 }
-            case .min: rows(p, out.pointer(T.self), outer, r, inner, initial: T.infinity) { $1 < $0 || $1.isNaN ? $1 : $0 }
+            case .sum: rows(p, out.pointer(T.self), outer, r, inner, SumReduce<T>())
+            case .max: rows(p, out.pointer(T.self), outer, r, inner, MaxReduce<T>())
+            case .min: rows(p, out.pointer(T.self), outer, r, inner, MinReduce<T>())
             case .argmax: argRows(p, out.pointer(Int64.self), outer, r, inner) { $0 > $1 || ($0.isNaN && !$1.isNaN) }
             case .argmin: argRows(p, out.pointer(Int64.self), outer, r, inner) { $0 < $1 || ($0.isNaN && !$1.isNaN) }
             }
@@ -42,9 +42,9 @@ extension Kernels {
         func integer<T: FixedWidthInteger>(_: T.Type) {
             let p = src.pointer(T.self)
             switch op {
-            case .sum: rows(p, out.pointer(T.self), outer, r, inner, initial: 0) { $0 &+ $1 }
-            case .max: rows(p, out.pointer(T.self), outer, r, inner, initial: T.min) { Swift.max($0, $1) }
-            case .min: rows(p, out.pointer(T.self), outer, r, inner, initial: T.max) { Swift.min($0, $1) }
+            case .sum: rows(p, out.pointer(T.self), outer, r, inner, WrappingSumReduce<T>())
+            case .max: rows(p, out.pointer(T.self), outer, r, inner, IntegerMaxReduce<T>())
+            case .min: rows(p, out.pointer(T.self), outer, r, inner, IntegerMinReduce<T>())
             case .argmax: argRows(p, out.pointer(Int64.self), outer, r, inner) { $0 > $1 }
             case .argmin: argRows(p, out.pointer(Int64.self), outer, r, inner) { $0 < $1 }
             }
@@ -64,8 +64,9 @@ extension Kernels {
     /// so the loop is not one long dependency chain and a float32 sum of a million
     /// elements keeps its accuracy; columns accumulate whole inner rows, which vectorises.
     @inline(__always)
-    private static func rows<T>(_ x: UnsafeMutablePointer<T>, _ out: UnsafeMutablePointer<T>,
-                                _ outer: Int, _ r: Int, _ inner: Int, initial: T, _ combine: (T, T) -> T) {
+    private static func rows<F: ReduceFunction>(_ x: UnsafeMutablePointer<F.Element>, _ out: UnsafeMutablePointer<F.Element>,
+                                                _ outer: Int, _ r: Int, _ inner: Int, _ combine: F) {
+        let initial = combine.identity
         if inner == 1 {
             Parallel.forRange(outer, grain: Swift.max(1, (1 << 16) / Swift.max(r, 1))) { range in
                 for o in range {

@@ -38,49 +38,40 @@ extension Kernels {
         let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
         func float<T: FloatingElement>(_: T.Type) {
             switch op {
-            case .neg: Elementwise.map(x, T.self, into: out) { -$0 }
-            case .abs: Elementwise.map(x, T.self, into: out) { Swift.abs($0) }
-            case .sign: Elementwise.map(x, T.self, into: out) { (v: T) -> T in v > 0 ? 1 : (v < 0 ? -1 : 0) }
-            case .exp: Elementwise.map(x, T.self, into: out) { T.exp($0) }
-            case .log: Elementwise.map(x, T.self, into: out) { T.log($0) }
-            case .sqrt: Elementwise.map(x, T.self, into: out) { $0.squareRoot() }
-            case .rsqrt: Elementwise.map(x, T.self, into: out) { 1 / $0.squareRoot() }
-            case .sin: Elementwise.map(x, T.self, into: out) { T.sin($0) }
-            case .cos: Elementwise.map(x, T.self, into: out) { T.cos($0) }
-            case .erf: Elementwise.map(x, T.self, into: out) { T.erf($0) }
-            case .relu: Elementwise.map(x, T.self, into: out) { $0 > 0 ? $0 : 0 }
-            case .sigmoid: Elementwise.map(x, T.self, into: out) { 1 / (1 + T.exp(-$0)) }
-            case .tanh: Elementwise.map(x, T.self, into: out) { T.tanh($0) }
-            case .gelu:
-                Elementwise.map(x, T.self, into: out) { v in v * (1 + T.erf(v * T(0.7071067811865476))) / 2 }
-            case .geluTanh:
-                Elementwise.map(x, T.self, into: out) { v in
-                    v * (1 + T.tanh(T(0.7978845608028654) * (v + T(0.044715) * v * v * v))) / 2
-                }
-            case .leakyRelu(let slope):
-                let s = T(slope)
-                Elementwise.map(x, T.self, into: out) { $0 > 0 ? $0 : $0 * s }
+            case .neg: Elementwise.map(x, into: out, Negate<T>())
+            case .abs: Elementwise.map(x, into: out, Absolute<T>())
+            case .sign: Elementwise.map(x, into: out, Signum<T>())
+            case .exp: Elementwise.map(x, into: out, Exp<T>())
+            case .log: Elementwise.map(x, into: out, Log<T>())
+            case .sqrt: Elementwise.map(x, into: out, SquareRoot<T>())
+            case .rsqrt: Elementwise.map(x, into: out, ReciprocalSquareRoot<T>())
+            case .sin: Elementwise.map(x, into: out, Sine<T>())
+            case .cos: Elementwise.map(x, into: out, Cosine<T>())
+            case .erf: Elementwise.map(x, into: out, ErrorFunction<T>())
+            case .relu: Elementwise.map(x, into: out, ReLU<T>())
+            case .sigmoid: Elementwise.map(x, into: out, Sigmoid<T>())
+            case .tanh: Elementwise.map(x, into: out, HyperbolicTangent<T>())
+            case .gelu: Elementwise.map(x, into: out, GELU<T>())
+            case .geluTanh: Elementwise.map(x, into: out, GELUTanh<T>())
+            case .leakyRelu(let slope): Elementwise.map(x, into: out, LeakyReLU<T>(slope: T(slope)))
             case .powScalar(let p):
-                let e = T(p)
                 if p == 2 {
-                    Elementwise.map(x, T.self, into: out) { $0 * $0 }
+                    Elementwise.map(x, into: out, Square<T>())
                 } else {
-                    Elementwise.map(x, T.self, into: out) { T.pow($0, e) }
+                    Elementwise.map(x, into: out, PowerScalar<T>(exponent: T(p)))
                 }
-            case .clamp(let lo, let hi):
-                let l = T(lo), h = T(hi)
-                Elementwise.map(x, T.self, into: out) { $0 < l ? l : ($0 > h ? h : $0) }
+            case .clamp(let lo, let hi): Elementwise.map(x, into: out, Clamp<T>(low: T(lo), high: T(hi)))
             }
         }
         func integer<T: FixedWidthInteger & SignedInteger>(_: T.Type) {
             switch op {
-            case .neg: Elementwise.map(x, T.self, into: out) { 0 &- $0 }
-            case .abs: Elementwise.map(x, T.self, into: out) { $0 < 0 ? 0 &- $0 : $0 }
-            case .sign: Elementwise.map(x, T.self, into: out) { $0.signum() }
+            case .neg: Elementwise.map(x, into: out, Negate<T>())
+            case .abs: Elementwise.map(x, into: out, Absolute<T>())
+            case .sign: Elementwise.map(x, into: out, Signum<T>())
             case .clamp(let lo, let hi):
                 let l = lo <= Double(T.min) ? T.min : T(lo.rounded(.up))
                 let h = hi >= Double(T.max) ? T.max : T(hi.rounded(.down))
-                Elementwise.map(x, T.self, into: out) { Swift.min(Swift.max($0, l), h) }
+                Elementwise.map(x, into: out, Clamp<T>(low: l, high: h))
             default:
                 preconditionFailure(ShapeMessage.dtype(op: op.name, x.dtype, expected: "float32 or float64"))
             }

@@ -73,13 +73,10 @@ extension Tensor {
         }
         let cond = condition.to(.bool), x = a.to(dtype), y = b.to(dtype)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        func run<T>(_: T.Type) {
-            Elementwise.zip3(cond, Bool.self, x, T.self, y, T.self, into: out) { $0 ? $1 : $2 }
-        }
         switch dtype.itemSize {
-        case 8: run(UInt64.self)
-        case 4: run(UInt32.self)
-        default: run(UInt8.self)
+        case 8: Elementwise.select(cond, x, y, into: out, UInt64.self)
+        case 4: Elementwise.select(cond, x, y, into: out, UInt32.self)
+        default: Elementwise.select(cond, x, y, into: out, UInt8.self)
         }
         return out.recorded("where", [x, y]) { g in
             let zero = Tensor(scalar: 0, dtype: g.dtype)
