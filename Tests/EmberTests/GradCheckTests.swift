@@ -136,3 +136,22 @@ final class GradCheckTests: XCTestCase {
         }
     }
 }
+
+extension GradCheckTests {
+    func testUnbroadcastingAndItsSecondOrder() {
+        let a = leaf([3, 1], seed: 40)
+        assertGradients([a]) { $0[0].expand([2, 3, 4]).sumTo([3, 1]) * 2.0 }
+        assertGradients([a]) { $0[0].expand([2, 3, 4]).sumTo([1, 3, 4]) }
+        // Gradient of a gradient through slice's backward (which is a scatter into zeros).
+        let b = leaf([4, 3], seed: 41)
+        assertGradients([b]) { inputs in
+            withGradMode(true) {
+                let y = (inputs[0].slice(dim: 0, start: 1, step: 2).pow(3)).sum()
+                inputs[0].grad = nil
+                y.backward(createGraph: true)
+                defer { inputs[0].grad = nil }
+                return inputs[0].grad!
+            }
+        }
+    }
+}
