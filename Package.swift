@@ -5,6 +5,7 @@ let package = Package(
     name: "Ember",
     products: [
         .library(name: "Ember", targets: ["Ember"]),
+        .library(name: "EmberNN", targets: ["EmberNN"]),
         .executable(name: "ember", targets: ["ember"]),
     ],
     dependencies: [
@@ -17,15 +18,18 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "Ember", dependencies: ["CBLAS"]),
+        .target(name: "EmberNN", dependencies: ["Ember"]),
         .executableTarget(
             name: "ember",
             dependencies: [
                 "Ember",
+                "EmberNN",
                 "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS"]),
+        .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"]),
     ],
     swiftLanguageModes: [.v5]
 )

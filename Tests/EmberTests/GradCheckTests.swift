@@ -155,3 +155,22 @@ extension GradCheckTests {
         }
     }
 }
+
+extension GradCheckTests {
+    func testConvolutionAndPooling() {
+        let x = leaf([2, 4, 5, 6], seed: 50), w = leaf([6, 2, 3, 2], seed: 51), b = leaf([6], seed: 52)
+        assertGradients([x, w, b]) { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: [2, 1], padding: 1, dilation: [1, 2], groups: 2) }
+        let pointwise = leaf([3, 4, 1, 1], seed: 53)
+        assertGradients([x, pointwise]) { $0[0].conv2d(weight: $0[1]) }
+        assertGradients([x]) { $0[0].maxPool2d(kernelSize: 2) }
+        assertGradients([x]) { $0[0].maxPool2d(kernelSize: 3, stride: [2, 1], padding: 1) }
+        assertGradients([x]) { $0[0].avgPool2d(kernelSize: 3, stride: 2, padding: 1, countIncludePad: false) }
+        assertGradients([x]) { $0[0].adaptiveAvgPool2d(outputSize: [2, 4]) }
+    }
+
+    func testNormalizationAndDropout() {
+        let x = leaf([3, 4, 5], seed: 54), w = leaf([4, 5], seed: 55), b = leaf([5], seed: 56)
+        assertGradients([x, w, b]) { $0[0].layerNorm(normalizedShape: [4, 5], weight: $0[1], bias: $0[2]) }
+        assertGradients([x]) { $0[0].dropout(p: 0.3, generator: Generator(seed: 9)) }
+    }
+}

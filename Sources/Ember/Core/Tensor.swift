@@ -11,7 +11,9 @@
 /// loss.backward()
 /// print(w.grad!)   // [3, 2]
 /// ```
-public final class Tensor: @unchecked Sendable {
+///
+/// `Tensor` is not open: its one subclass is `Parameter`, inside this module.
+public class Tensor: @unchecked Sendable {
     /// Size of each dimension; `[]` for a scalar.
     public let shape: [Int]
     /// Distance in elements between neighbours along each dimension (0 where expanded).

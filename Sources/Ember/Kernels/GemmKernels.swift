@@ -37,27 +37,22 @@ extension Kernels {
         let count = Shape.count(batch)
         // Element offset of each batch entry's matrix in a and b.
         let batchA = batchOffsets(a, batch), batchB = batchOffsets(b, batch)
-        let ta = la.transposed ? CblasTrans : CblasNoTrans, tb = lb.transposed ? CblasTrans : CblasNoTrans
         if m == 0 || n == 0 { return out }
         if k == 0 {
             fill(out, 0)
             return out
         }
-        for i in 0..<count {
-            switch a.dtype {
-            case .float32:
-                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
-                            a.pointer(Float.self) + batchA[i], Int32(la.leading),
-                            b.pointer(Float.self) + batchB[i], Int32(lb.leading),
-                            0, out.pointer(Float.self) + i * m * n, Int32(n))
-            case .float64:
-                cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
-                            a.pointer(Double.self) + batchA[i], Int32(la.leading),
-                            b.pointer(Double.self) + batchB[i], Int32(lb.leading),
-                            0, out.pointer(Double.self) + i * m * n, Int32(n))
-            default:
-                preconditionFailure(ShapeMessage.dtype(op: "matmul", a.dtype, expected: "float32 or float64"))
+        func run<T: BLASElement>(_: T.Type) {
+            let pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(T.self)
+            for i in 0..<count {
+                T.gemm(la.transposed, lb.transposed, m, n, k, 1, pa + batchA[i], la.leading,
+                       pb + batchB[i], lb.leading, 0, po + i * m * n, n)
             }
+        }
+        switch a.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        default: preconditionFailure(ShapeMessage.dtype(op: "matmul", a.dtype, expected: "float32 or float64"))
         }
         return out
     }
@@ -70,5 +65,32 @@ extension Kernels {
             offsets = (0..<size).flatMap { i in offsets.map { $0 + i * stride } }
         }
         return offsets
+    }
+}
+
+/// Element types BLAS multiplies: row-major `c = alpha · op(a) · op(b) + beta · c`.
+protocol BLASElement: FloatingElement {
+    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
+                     _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
+                     _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+}
+
+extension Float: BLASElement {
+    @inline(__always)
+    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+extension Double: BLASElement {
+    @inline(__always)
+    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
+                     _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
+                     _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

@@ -27,6 +27,30 @@ enum Parallel {
     }
 }
 
+extension Parallel {
+    /// How many chunks `forChunks` splits `count` items into, given at least `grain` each.
+    static func chunkCount(_ count: Int, grain: Int) -> Int {
+        Swift.max(1, Swift.min(threads, count / Swift.max(grain, 1)))
+    }
+
+    /// Calls `body(chunk, range)` for `chunks` disjoint ranges covering `0..<count`, in
+    /// parallel. While more than one chunk runs, OpenBLAS is held to one thread, so
+    /// BLAS calls inside the chunks do not fight over the cores.
+    static func forChunks(_ count: Int, chunks: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        if chunks <= 1 {
+            body(0, 0..<count)
+            return
+        }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(threads)) }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: chunks) { i in
+                body(i, count * i / chunks ..< count * (i + 1) / chunks)
+            }
+        }
+    }
+}
+
 /// Facts about the machine.
 enum System {
     /// Online CPU cores.

@@ -74,3 +74,17 @@ extension Tensor {
         return try body(pointer(T.self))
     }
 }
+
+extension Tensor {
+    /// Calls `body` with pointers to the elements of each of `tensors`, which must all
+    /// be contiguous and of the dtype `T` stores (fused optimizer updates use this).
+    public static func withUnsafeMutablePointers<T: TensorElement, R>(
+        _ tensors: [Tensor], as _: T.Type, _ body: ([UnsafeMutablePointer<T>]) throws -> R
+    ) rethrows -> R {
+        for t in tensors {
+            precondition(t.dtype == T.dtype && t.isContiguous,
+                         "withUnsafeMutablePointers: tensor \(ShapeMessage.format(t.shape)) of \(t.dtype) is not contiguous \(T.dtype)")
+        }
+        return try withExtendedLifetime(tensors) { try body(tensors.map { $0.pointer(T.self) }) }
+    }
+}

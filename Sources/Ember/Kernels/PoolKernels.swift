@@ -1,0 +1,136 @@
+/// One axis of a pooling window: for each output position, the input range it covers
+/// (clipped to the input) and the size it divides by.
+struct PoolAxis {
+    var start: [Int] = [], end: [Int] = [], size: [Int] = []
+
+    /// Windows of `kernel` every `stride` over `length` padded by `padding` on each side;
+    /// the size counts padding when `countPadding` (PyTorch's `count_include_pad`).
+    init(length: Int, kernel: Int, stride: Int, padding: Int, countPadding: Bool) {
+        let outputs = (length + 2 * padding - kernel) / stride + 1
+        for o in 0..<outputs {
+            let lo = o * stride - padding, hi = Swift.min(lo + kernel, length + padding)
+            let clippedLo = Swift.max(lo, 0), clippedHi = Swift.min(hi, length)
+            start.append(clippedLo)
+            end.append(clippedHi)
+            size.append(countPadding ? hi - lo : clippedHi - clippedLo)
+        }
+    }
+
+    /// Adaptive bins: output `i` of `outputs` covers `⌊i·L/n⌋ ..< ⌈(i+1)·L/n⌉`.
+    init(length: Int, adaptiveOutputs outputs: Int) {
+        for o in 0..<outputs {
+            let lo = o * length / outputs, hi = ((o + 1) * length + outputs - 1) / outputs
+            start.append(lo)
+            end.append(hi)
+            size.append(hi - lo)
+        }
+    }
+
+    var count: Int { start.count }
+}
+
+extension Kernels {
+    /// Max pooling over planes of `x` (`[N, C, H, W]`, contiguous): the maxima and, for
+    /// the backward pass, the flat index in its plane of each one (first on ties).
+    static func maxPool2d(_ x: Tensor, rows: PoolAxis, columns: PoolAxis) -> (values: Tensor, indices: Tensor) {
+        let planes = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
+        let oh = rows.count, ow = columns.count
+        let out = Tensor(uninitializedShape: [x.shape[0], x.shape[1], oh, ow], dtype: x.dtype)
+        let indices = Tensor(uninitializedShape: out.shape, dtype: .int32)
+        func run<T: FloatingElement>(_: T.Type) {
+            let px = x.pointer(T.self), po = out.pointer(T.self), pi = indices.pointer(Int32.self)
+            Parallel.forRange(planes, grain: Swift.max(1, 16384 / Swift.max(h * w, 1))) { range in
+                for plane in range {
+                    let src = px + plane * h * w, dst = po + plane * oh * ow, idx = pi + plane * oh * ow
+                    for y in 0..<oh {
+                        for xo in 0..<ow {
+                            var best = -T.infinity, at = rows.start[y] * w + columns.start[xo]
+                            for iy in rows.start[y]..<rows.end[y] {
+                                for ix in columns.start[xo]..<columns.end[xo] where src[iy * w + ix] > best || src[iy * w + ix].isNaN {
+                                    best = src[iy * w + ix]
+                                    at = iy * w + ix
+                                    if best.isNaN { break }
+                                }
+                            }
+                            dst[y * ow + xo] = best
+                            idx[y * ow + xo] = Int32(at)
+                        }
+                    }
+                }
+            }
+        }
+        if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        return (out, indices)
+    }
+
+    /// The input gradient of max pooling: each output gradient goes to its argmax.
+    static func maxPool2dBackward(_ gy: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor {
+        let gx = Tensor.zeros(inputShape, dtype: gy.dtype)
+        let planes = inputShape[0] * inputShape[1], hw = inputShape[2] * inputShape[3]
+        let per = gy.shape[2] * gy.shape[3]
+        func run<T: FloatingElement>(_: T.Type) {
+            let pg = gy.pointer(T.self), pi = indices.pointer(Int32.self), px = gx.pointer(T.self)
+            Parallel.forRange(planes, grain: Swift.max(1, 16384 / Swift.max(hw, 1))) { range in
+                for plane in range {
+                    let dst = px + plane * hw
+                    for j in 0..<per { dst[Int(pi[plane * per + j])] += pg[plane * per + j] }
+                }
+            }
+        }
+        if gy.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        return gx
+    }
+
+    /// Average pooling over planes of `x` (`[N, C, H, W]`, contiguous), each window
+    /// divided by its rows' size times its columns' size.
+    static func avgPool2d(_ x: Tensor, rows: PoolAxis, columns: PoolAxis) -> Tensor {
+        let planes = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
+        let oh = rows.count, ow = columns.count
+        let out = Tensor(uninitializedShape: [x.shape[0], x.shape[1], oh, ow], dtype: x.dtype)
+        func run<T: FloatingElement>(_: T.Type) {
+            let px = x.pointer(T.self), po = out.pointer(T.self)
+            Parallel.forRange(planes, grain: Swift.max(1, 16384 / Swift.max(h * w, 1))) { range in
+                for plane in range {
+                    let src = px + plane * h * w, dst = po + plane * oh * ow
+                    for y in 0..<oh {
+                        for xo in 0..<ow {
+                            var total: T = 0
+                            for iy in rows.start[y]..<rows.end[y] {
+                                for ix in columns.start[xo]..<columns.end[xo] { total += src[iy * w + ix] }
+                            }
+                            dst[y * ow + xo] = total / T(rows.size[y] * columns.size[xo])
+                        }
+                    }
+                }
+            }
+        }
+        if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        return out
+    }
+
+    /// The input gradient of average pooling: each output gradient spread evenly over
+    /// its window.
+    static func avgPool2dBackward(_ gy: Tensor, rows: PoolAxis, columns: PoolAxis, inputShape: [Int]) -> Tensor {
+        let gx = Tensor.zeros(inputShape, dtype: gy.dtype)
+        let planes = inputShape[0] * inputShape[1], h = inputShape[2], w = inputShape[3]
+        let oh = rows.count, ow = columns.count
+        func run<T: FloatingElement>(_: T.Type) {
+            let pg = gy.pointer(T.self), px = gx.pointer(T.self)
+            Parallel.forRange(planes, grain: Swift.max(1, 16384 / Swift.max(h * w, 1))) { range in
+                for plane in range {
+                    let src = pg + plane * oh * ow, dst = px + plane * h * w
+                    for y in 0..<oh {
+                        for xo in 0..<ow {
+                            let share = src[y * ow + xo] / T(rows.size[y] * columns.size[xo])
+                            for iy in rows.start[y]..<rows.end[y] {
+                                for ix in columns.start[xo]..<columns.end[xo] { dst[iy * w + ix] += share }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if gy.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        return gx
+    }
+}

@@ -1,0 +1,28 @@
+import Ember
+
+/// `y = x Wᵀ + b` (PyTorch's `nn.Linear`): `[..., inFeatures] -> [..., outFeatures]`.
+///
+/// `weight` is `[outFeatures, inFeatures]` and `bias` `[outFeatures]`, both initialised
+/// from U(−1/√inFeatures, 1/√inFeatures) as PyTorch does.
+public final class Linear: Module, Layer {
+    /// `[outFeatures, inFeatures]`.
+    public let weight: Parameter
+    /// `[outFeatures]`, or nil without bias.
+    public let bias: Parameter?
+
+    /// A layer from `inFeatures` to `outFeatures`, with a bias unless told otherwise.
+    public init(inFeatures: Int, outFeatures: Int, bias: Bool = true, dtype: DType = .float32) {
+        precondition(inFeatures > 0 && outFeatures > 0, "Linear: features must be positive, got \(inFeatures) -> \(outFeatures)")
+        let bound = 1 / Double(inFeatures).squareRoot()
+        weight = Parameter(Tensor.uniform([outFeatures, inFeatures], low: -bound, high: bound, dtype: dtype))
+        self.bias = bias ? Parameter(Tensor.uniform([outFeatures], low: -bound, high: bound, dtype: dtype)) : nil
+    }
+
+    /// `[..., inFeatures] -> [..., outFeatures]`.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        precondition(x.ndim >= 1 && x.shape[x.ndim - 1] == weight.shape[1],
+                     "Linear: input \(ShapeMessage.format(x.shape)) does not end in inFeatures \(weight.shape[1])")
+        let y = x.matmul(weight.mT)
+        return bias.map { y + $0 } ?? y
+    }
+}

@@ -1,0 +1,103 @@
+import Ember
+
+/// Batch normalisation over the channel dimension (PyTorch's `nn.BatchNorm1d` and
+/// `nn.BatchNorm2d`): `[N, C]`, `[N, C, L]` or `[N, C, H, W]` in, same shape out.
+///
+/// In training, each channel is normalised by the batch's mean and biased variance,
+/// and the running statistics move towards the batch's (unbiased variance) by
+/// `momentum`; in eval mode the running statistics are used.
+public class BatchNorm: Module, Layer {
+    /// Scale `[C]` (ones), when affine.
+    public let weight: Parameter?
+    /// Shift `[C]` (zeros), when affine.
+    public let bias: Parameter?
+    /// Running mean `[C]`.
+    public let runningMean: Tensor
+    /// Running variance `[C]`.
+    public let runningVar: Tensor
+    /// Batches seen in training, int64 scalar.
+    public let numBatchesTracked: Tensor
+    /// Added to the variance before the square root.
+    public let eps: Double
+    /// Weight of the newest batch in the running statistics.
+    public let momentum: Double
+    private let ranks: ClosedRange<Int>
+
+    init(numFeatures: Int, eps: Double, momentum: Double, affine: Bool, ranks: ClosedRange<Int>) {
+        precondition(numFeatures > 0, "BatchNorm: numFeatures must be positive, got \(numFeatures)")
+        weight = affine ? Parameter(Tensor.ones([numFeatures])) : nil
+        bias = affine ? Parameter(Tensor.zeros([numFeatures])) : nil
+        runningMean = Tensor.zeros([numFeatures])
+        runningVar = Tensor.ones([numFeatures])
+        numBatchesTracked = Tensor.zeros([], dtype: .int64)
+        self.eps = eps
+        self.momentum = momentum
+        self.ranks = ranks
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let c = runningMean.shape[0]
+        precondition(ranks.contains(x.ndim) && x.shape[1] == c,
+                     "\(Self.self): input \(ShapeMessage.format(x.shape)) must have rank \(ranks.lowerBound)...\(ranks.upperBound) and \(c) channels in dimension 1")
+        let dims = [0] + Array(2..<x.ndim)
+        let statShape = [1, c] + [Int](repeating: 1, count: x.ndim - 2)
+        let mean: Tensor, variance: Tensor
+        if training {
+            mean = x.mean(dims: dims, keepDim: true)
+            variance = x.var(dims: dims, correction: 0, keepDim: true)
+            let n = Double(x.numel / c)
+            withNoGrad {
+                runningMean.copy(from: runningMean * (1 - momentum) + mean.reshape([c]) * momentum)
+                runningVar.copy(from: runningVar * (1 - momentum) + variance.reshape([c]) * (momentum * n / Swift.max(n - 1, 1)))
+                numBatchesTracked += Tensor(scalar: 1, dtype: .int64)
+            }
+        } else {
+            mean = runningMean.reshape(statShape)
+            variance = runningVar.reshape(statShape)
+        }
+        var y = (x - mean) * (variance + eps).rsqrt()
+        if let weight, let bias { y = y * weight.reshape(statShape) + bias.reshape(statShape) }
+        return y
+    }
+}
+
+/// Batch normalisation of `[N, C]` or `[N, C, L]` inputs.
+public final class BatchNorm1d: BatchNorm {
+    public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, ranks: 2...3)
+    }
+}
+
+/// Batch normalisation of `[N, C, H, W]` inputs.
+public final class BatchNorm2d: BatchNorm {
+    public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, ranks: 4...4)
+    }
+}
+
+/// Layer normalisation over the trailing `normalizedShape` dimensions (PyTorch's
+/// `nn.LayerNorm`): each sample is normalised by its own mean and biased variance,
+/// then scaled by `weight` and shifted by `bias` (both `normalizedShape`).
+public final class LayerNorm: Module, Layer {
+    /// Scale (ones), when affine.
+    public let weight: Parameter?
+    /// Shift (zeros), when affine.
+    public let bias: Parameter?
+    /// Added to the variance before the square root.
+    public let eps: Double
+    /// The trailing shape that is normalised.
+    public let normalizedShape: [Int]
+
+    public init(normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true) {
+        precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
+                     "LayerNorm: normalizedShape \(normalizedShape) must be non-empty and positive")
+        self.normalizedShape = normalizedShape
+        self.eps = eps
+        weight = elementwiseAffine ? Parameter(Tensor.ones(normalizedShape)) : nil
+        bias = elementwiseAffine ? Parameter(Tensor.zeros(normalizedShape)) : nil
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        x.layerNorm(normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
+    }
+}
