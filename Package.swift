@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Ember", targets: ["Ember"]),
         .library(name: "EmberNN", targets: ["EmberNN"]),
+        .library(name: "EmberData", targets: ["EmberData"]),
         .executable(name: "ember", targets: ["ember"]),
     ],
     dependencies: [
@@ -18,18 +19,26 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "Ember", dependencies: ["CBLAS"]),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "EmberNN", dependencies: ["Ember"]),
+        .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
         .executableTarget(
             name: "ember",
             dependencies: [
                 "Ember",
                 "EmberNN",
+                "EmberData",
                 "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"]),
+        .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -142,3 +142,18 @@ func fill(_ t: Tensor, _ value: Double) {
     case .bool: run(Bool.self)
     }
 }
+
+extension Tensor {
+    /// A random permutation of `0..<n` as int64 (PyTorch's `torch.randperm`), by
+    /// Fisher–Yates shuffling.
+    public static func randperm(_ n: Int, generator: Generator = .default) -> Tensor {
+        precondition(n >= 0, "randperm: n must be non-negative, got \(n)")
+        var order = Array(Int64(0)..<Int64(n))
+        generator.withSource { rng in
+            for i in stride(from: n - 1, to: 0, by: -1) {
+                order.swapAt(i, Int(rng.below(UInt64(i + 1))))
+            }
+        }
+        return Tensor(order)
+    }
+}
