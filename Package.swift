@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "Ember", targets: ["Ember"]),
         .library(name: "EmberNN", targets: ["EmberNN"]),
         .library(name: "EmberData", targets: ["EmberData"]),
+        .library(name: "EmberTrain", targets: ["EmberTrain"]),
+        .library(name: "EmberModels", targets: ["EmberModels"]),
         .executable(name: "ember", targets: ["ember"]),
     ],
     dependencies: [
@@ -26,12 +28,16 @@ let package = Package(
         ),
         .target(name: "EmberNN", dependencies: ["Ember"]),
         .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
+        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberData"]),
+        .target(name: "EmberModels", dependencies: ["Ember", "EmberNN"]),
         .executableTarget(
             name: "ember",
             dependencies: [
                 "Ember",
                 "EmberNN",
                 "EmberData",
+                "EmberTrain",
+                "EmberModels",
                 "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -39,6 +45,7 @@ let package = Package(
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),
+        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"]),
     ],
     swiftLanguageModes: [.v5]
 )

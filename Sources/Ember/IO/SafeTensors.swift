@@ -41,14 +41,11 @@ public enum SafeTensors {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
             try data.write(to: temporary)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
+            // rename(2) replaces the target atomically.
+            guard rename(temporary.path, url.path) == 0 else { throw SafeTensorsError(String(cString: strerror(errno))) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw SafeTensorsError("cannot write \(url.path): \(error.localizedDescription)")
+            throw SafeTensorsError("cannot write \(url.path): \((error as? SafeTensorsError)?.message ?? error.localizedDescription)")
         }
     }
 

@@ -1,0 +1,42 @@
+import Ember
+import EmberNN
+
+/// The small convolutional classifier of the peer benchmark, for 28×28 grey images:
+///
+///     conv(1→32, 3×3, pad 1) → [BN] → ReLU → maxpool 2       [N, 32, 14, 14]
+///     conv(32→64, 3×3, pad 1) → [BN] → ReLU → maxpool 2      [N, 64, 7, 7]
+///     flatten → fc(3136→128) → ReLU → dropout → fc(128→10)   [N, 10]
+///
+/// Without batch normalisation its parameters carry the peer's names (`c1`, `c2`,
+/// `f1`, `f2`).
+public final class CNN: Module, Layer {
+    public let c1: Conv2d
+    public let bn1: BatchNorm2d?
+    public let c2: Conv2d
+    public let bn2: BatchNorm2d?
+    public let f1: Linear
+    public let drop: Dropout
+    public let f2: Linear
+
+    public init(classes: Int = 10, dropout: Double = 0.5, batchNorm: Bool = false) {
+        c1 = Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, padding: 1, bias: !batchNorm)
+        bn1 = batchNorm ? BatchNorm2d(numFeatures: 32) : nil
+        c2 = Conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, padding: 1, bias: !batchNorm)
+        bn2 = batchNorm ? BatchNorm2d(numFeatures: 64) : nil
+        f1 = Linear(inFeatures: 64 * 7 * 7, outFeatures: 128)
+        drop = Dropout(p: dropout)
+        f2 = Linear(inFeatures: 128, outFeatures: classes)
+    }
+
+    /// `[N, 1, 28, 28] -> [N, classes]` (logits).
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        var h = c1(x)                                            // [N, 32, 28, 28]
+        if let bn1 { h = bn1(h) }
+        h = h.relu().maxPool2d(kernelSize: 2)                    // [N, 32, 14, 14]
+        h = c2(h)                                                // [N, 64, 14, 14]
+        if let bn2 { h = bn2(h) }
+        h = h.relu().maxPool2d(kernelSize: 2)                    // [N, 64, 7, 7]
+        h = drop(f1(h.flatten(startDim: 1)).relu())              // [N, 128]
+        return f2(h)                                             // [N, classes]
+    }
+}

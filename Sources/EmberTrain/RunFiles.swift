@@ -1,0 +1,82 @@
+import Ember
+import Foundation
+
+/// Appends each epoch's record as one JSON object per line (`metrics.jsonl`).
+public final class MetricsLog: Callback {
+    /// The file written.
+    public let url: URL
+
+    /// Logs to `url`, keeping what is there (a resumed run continues its log).
+    public init(url: URL) { self.url = url }
+
+    public func epochEnded(_ trainer: Trainer, record: EpochRecord) throws {
+        var line = try JSONFormat.encoder.encode(record)
+        line.append(0x0A)
+        if let handle = try? FileHandle(forWritingTo: url) {
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+        } else {
+            try line.write(to: url)
+        }
+    }
+
+    /// The records in a log, up to epoch `upTo` (for resuming).
+    public static func records(at url: URL, upTo epoch: Int) throws -> [EpochRecord] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return try text.split(separator: "\n").map { try JSONFormat.decoder.decode(EpochRecord.self, from: Data($0.utf8)) }
+            .filter { $0.epoch <= epoch }
+    }
+}
+
+/// Writes `checkpoint.safetensors` after every epoch (everything needed to resume) and
+/// `model.safetensors` whenever the validation loss improves (every epoch without
+/// validation), both atomically, with `metadata` naming the model.
+public final class Checkpointing: Callback {
+    /// The run directory.
+    public let directory: URL
+    /// Model name and hyper-parameters, stored in both files' `__metadata__`.
+    public let metadata: [String: String]
+    private var bestLoss = Double.infinity
+
+    public init(directory: URL, metadata: [String: String]) {
+        self.directory = directory
+        self.metadata = metadata
+    }
+
+    /// `checkpoint.safetensors` in the run directory.
+    public var checkpointURL: URL { directory.appendingPathComponent("checkpoint.safetensors") }
+    /// `model.safetensors` in the run directory.
+    public var modelURL: URL { directory.appendingPathComponent("model.safetensors") }
+
+    public func epochEnded(_ trainer: Trainer, record: EpochRecord) throws {
+        if record.valLoss.map({ $0 < bestLoss }) ?? true {
+            bestLoss = record.valLoss ?? bestLoss
+            try SafeTensors.write(trainer.model.stateDict(), metadata: metadata, to: modelURL)
+        }
+        try SafeTensors.write(trainer.checkpointState(), metadata: metadata, to: checkpointURL)
+    }
+
+    public func checkpointState() -> [String: Tensor] { ["best_loss": Tensor(scalar: bestLoss, dtype: .float64)] }
+
+    public func restore(checkpointState state: [String: Tensor]) throws {
+        guard let best = state["best_loss"] else { throw TrainingError.badCheckpoint("checkpointing state is missing") }
+        bestLoss = best.item()
+    }
+}
+
+/// The JSON conventions of run directories: snake_case keys, sorted.
+public enum JSONFormat {
+    public static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    public static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }()
+}

@@ -1,0 +1,205 @@
+import Dispatch
+import Ember
+import EmberData
+import EmberNN
+import Foundation
+
+/// Training that could not go on, and why.
+public enum TrainingError: Error, CustomStringConvertible {
+    /// The loss became NaN or infinite.
+    case nonFinite(loss: Double, epoch: Int, step: Int)
+    /// A checkpoint that does not fit this model, optimizer or run.
+    case badCheckpoint(String)
+
+    public var description: String {
+        switch self {
+        case .nonFinite(let loss, let epoch, let step):
+            return "training stopped: loss became \(loss) at step \(step) (epoch \(epoch)); the last good checkpoint is kept"
+        case .badCheckpoint(let why):
+            return "cannot resume: \(why)"
+        }
+    }
+}
+
+/// The training loop: epochs of batches (forward, loss, backward, optimizer step),
+/// evaluation after each epoch, and callbacks around it all.
+///
+/// ```swift
+/// let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters()),
+///                       train: trainLoader, validation: validationLoader, epochs: 5,
+///                       callbacks: [ProgressBar(), EarlyStopping(patience: 2)])
+/// try trainer.fit()
+/// ```
+public final class Trainer {
+    /// The model being trained; maps a batch's inputs to logits.
+    public let model: any Layer
+    /// Updates the model's parameters.
+    public let optimizer: any Optimizer
+    /// Training batches.
+    public let train: DataLoader
+    /// Validation batches, evaluated after each epoch.
+    public let validation: DataLoader?
+    /// Epochs to train in all.
+    public var epochs: Int
+    /// Learning rate for each step; nil keeps the optimizer's.
+    public var schedule: (any LearningRateSchedule)?
+    /// Clip the global gradient norm to this, if set.
+    public var clipNorm: Double?
+    /// Coefficient of an L1 penalty on all parameters added to the loss (0: none).
+    public var l1: Double = 0
+    /// The loss of logits against targets.
+    public var loss: (Tensor, Tensor) -> Tensor = { crossEntropy($0, $1) }
+    /// Called around the loop, in order.
+    public var callbacks: [any Callback]
+    /// Set by a callback to end training after the current epoch.
+    public var shouldStop = false
+    /// Epochs completed.
+    public private(set) var epoch = 0
+    /// Optimizer steps taken.
+    public private(set) var step = 0
+    /// One record per completed epoch.
+    public private(set) var history: [EpochRecord] = []
+    /// Seconds spent in training steps (evaluation excluded), over all epochs.
+    public private(set) var trainSeconds = 0.0
+    /// Training samples processed.
+    public private(set) var trainSamples = 0
+
+    public init(model: any Layer, optimizer: any Optimizer, train: DataLoader, validation: DataLoader? = nil,
+                epochs: Int, callbacks: [any Callback] = []) {
+        self.model = model
+        self.optimizer = optimizer
+        self.train = train
+        self.validation = validation
+        self.epochs = epochs
+        self.callbacks = callbacks
+    }
+
+    /// Trains from the current epoch to `epochs` or until a callback stops it.
+    /// Throws `TrainingError.nonFinite` as soon as the loss is NaN or infinite.
+    public func fit() throws {
+        let start = DispatchTime.now()
+        let elapsedBefore = history.last?.elapsedS ?? 0
+        shouldStop = false
+        for c in callbacks { try c.trainingBegan(self) }
+        while epoch < epochs && !shouldStop {
+            model.train()
+            var lossSum = 0.0, correct = 0, seen = 0, epochSeconds = 0.0
+            let batches = train.batches(epoch: epoch)
+            for (index, batch) in batches.enumerated() {
+                let began = DispatchTime.now()
+                if let schedule { optimizer.lr = schedule.learningRate(at: step) }
+                optimizer.zeroGrad()
+                let logits = model(batch.inputs)
+                var objective = loss(logits, batch.targets)
+                if l1 > 0 { objective = objective + l1Penalty(model.parameters()) * l1 }
+                objective.backward()
+                if let clipNorm { clipGradNorm(model.parameters(), maxNorm: clipNorm) }
+                optimizer.step()
+                step += 1
+                let value = objective.item()
+                guard value.isFinite else { throw TrainingError.nonFinite(loss: value, epoch: epoch + 1, step: step) }
+                let n = batch.targets.shape[0]
+                lossSum += value * Double(n)
+                seen += n
+                if let hits = Self.correct(logits, batch.targets) { correct += hits }
+                epochSeconds += Self.seconds(since: began)
+                for c in callbacks { c.batchEnded(self, index: index, count: batches.count, loss: value) }
+            }
+            epoch += 1
+            trainSeconds += epochSeconds
+            trainSamples += seen
+            let evaluation = validation.map { evaluate($0) }
+            let record = EpochRecord(
+                epoch: epoch, step: step, trainLoss: lossSum / Double(Swift.max(seen, 1)),
+                trainAccuracy: Double(correct) / Double(Swift.max(seen, 1)),
+                valLoss: evaluation?.loss, valAccuracy: evaluation?.accuracy, lr: optimizer.lr,
+                samplesPerSec: Double(seen) / Swift.max(epochSeconds, 1e-9),
+                elapsedS: elapsedBefore + Self.seconds(since: start))
+            history.append(record)
+            for c in callbacks { try c.epochEnded(self, record: record) }
+        }
+        for c in callbacks { try c.trainingEnded(self) }
+    }
+
+    /// Mean loss and accuracy over `loader`, in eval mode and without recording; the
+    /// model is left in eval mode.
+    public func evaluate(_ loader: DataLoader) -> (loss: Double, accuracy: Double?) {
+        Self.evaluate(model, loader, loss: loss)
+    }
+
+    /// Mean loss and accuracy of `model` over `loader` (accuracy when targets are
+    /// class indices of `[N]`).
+    public static func evaluate(_ model: any Layer, _ loader: DataLoader,
+                                loss: (Tensor, Tensor) -> Tensor = { crossEntropy($0, $1) }) -> (loss: Double, accuracy: Double?) {
+        model.eval()
+        return withNoGrad {
+            var total = 0.0, correct = 0, seen = 0, classified = true
+            for batch in loader.batches(epoch: 0) {
+                let logits = model(batch.inputs)
+                let n = batch.targets.shape[0]
+                total += loss(logits, batch.targets).item() * Double(n)
+                seen += n
+                if let hits = Self.correct(logits, batch.targets) { correct += hits } else { classified = false }
+            }
+            let count = Double(Swift.max(seen, 1))
+            return (total / count, classified ? Double(correct) / count : nil)
+        }
+    }
+
+    /// Samples whose largest logit is the target class, for `[N, C]` logits and `[N]`
+    /// int64 targets; nil for other kinds of targets.
+    static func correct(_ logits: Tensor, _ targets: Tensor) -> Int? {
+        guard logits.ndim == 2, targets.ndim == 1, targets.dtype == .int64 else { return nil }
+        return withNoGrad { Int(logits.argmax(dim: 1).eq(targets).sum().item()) }
+    }
+
+    private static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+}
+
+extension Trainer {
+    /// Everything needed to continue exactly where training stands: model weights and
+    /// buffers (`model.`), optimizer state (`optimizer.`), each callback's state
+    /// (`callback.<i>.`), the position and the default generator's state (`trainer.`).
+    public func checkpointState() -> [(name: String, tensor: Tensor)] {
+        var out = model.stateDict().map { ("model." + $0.name, $0.tensor) }
+        out += optimizer.stateDict().sorted { $0.key < $1.key }.map { ("optimizer." + $0.key, $0.value) }
+        for (i, c) in callbacks.enumerated() {
+            out += c.checkpointState().sorted { $0.key < $1.key }.map { ("callback.\(i)." + $0.key, $0.value) }
+        }
+        out.append(("trainer.epoch", Tensor([Int64(epoch)], shape: [])))
+        out.append(("trainer.step", Tensor([Int64(step)], shape: [])))
+        out.append(("trainer.train_seconds", Tensor(scalar: trainSeconds, dtype: .float64)))
+        out.append(("trainer.train_samples", Tensor([Int64(trainSamples)], shape: [])))
+        out.append(("trainer.generator", Tensor(Generator.default.state.map { Int64(bitPattern: $0) })))
+        return out
+    }
+
+    /// Restores a state saved by `checkpointState()`, with the epoch records so far;
+    /// throws `TrainingError.badCheckpoint`, changing nothing, if it does not fit.
+    public func restore(checkpoint: [String: Tensor], history: [EpochRecord]) throws {
+        func part(_ prefix: String) -> [String: Tensor] {
+            Dictionary(uniqueKeysWithValues: checkpoint.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+        }
+        guard let epoch = checkpoint["trainer.epoch"], let step = checkpoint["trainer.step"],
+              let seconds = checkpoint["trainer.train_seconds"], let samples = checkpoint["trainer.train_samples"],
+              let generator = checkpoint["trainer.generator"], generator.numel == 4 else {
+            throw TrainingError.badCheckpoint("the checkpoint lacks the trainer's position")
+        }
+        do {
+            let model = part("model.")
+            try self.model.loadStateDict(model)
+            try optimizer.loadStateDict(part("optimizer."))
+            for (i, c) in callbacks.enumerated() { try c.restore(checkpointState: part("callback.\(i).")) }
+        } catch {
+            throw TrainingError.badCheckpoint("\(error)")
+        }
+        self.epoch = Int(epoch.item())
+        self.step = Int(step.item())
+        trainSeconds = seconds.item()
+        trainSamples = Int(samples.item())
+        Generator.default.state = generator.scalars(as: Int64.self).map { UInt64(bitPattern: $0) }
+        self.history = history
+    }
+}

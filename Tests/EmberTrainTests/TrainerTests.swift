@@ -1,0 +1,123 @@
+import Foundation
+import XCTest
+import Ember
+import EmberData
+import EmberModels
+import EmberNN
+@testable import EmberTrain
+
+final class TrainerTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ember-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// Three noisy Gaussian classes in 4-D.
+    private func blobs(_ n: Int, seed: UInt64) -> TensorDataset {
+        let g = Generator(seed: seed)
+        let labels = Tensor.randint(0, 3, [n], generator: g)
+        let centres = Tensor([2, 0, 0, 1, -2, 1, 0, 0, 0, -2, 2, -1] as [Float], shape: [3, 4])
+        return TensorDataset(inputs: centres.indexSelect(dim: 0, index: labels) + Tensor.randn([n, 4], generator: g), targets: labels)
+    }
+
+    private func makeTrainer(epochs: Int, callbacks: [any Callback], seed: UInt64 = 1) -> Trainer {
+        manualSeed(seed)
+        let model = MLP(inFeatures: 4, hidden: [16], classes: 3, dropout: 0.2)
+        return Trainer(model: model, optimizer: Adam(parameters: model.parameters(), lr: 0.01),
+                       train: DataLoader(blobs(240, seed: 2), batchSize: 32, shuffle: true, seed: 3),
+                       validation: DataLoader(blobs(90, seed: 4), batchSize: 45), epochs: epochs, callbacks: callbacks)
+    }
+
+    func testLossFallsAndRecordsEveryEpoch() throws {
+        var lines: [String] = []
+        let trainer = makeTrainer(epochs: 8, callbacks: [ProgressBar(interactive: false) { lines.append($0) }])
+        try trainer.fit()
+        XCTAssertEqual(trainer.history.map(\.epoch), Array(1...8))
+        XCTAssertLessThan(trainer.history.last!.trainLoss, trainer.history.first!.trainLoss * 0.7)
+        XCTAssertGreaterThan(trainer.history.last!.valAccuracy!, 0.8)
+        XCTAssertEqual(trainer.step, 8 * 8)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("epoch 8: train loss") && $0.contains("val loss") })
+    }
+
+    func testEarlyStoppingStopsAndRestoresTheBestEpoch() throws {
+        // A learning rate far too high makes validation loss rise after the start.
+        let early = EarlyStopping(patience: 1)
+        let trainer = makeTrainer(epochs: 30, callbacks: [early])
+        trainer.optimizer.lr = 0.5
+        var bestWeights: [Double] = []
+        final class Spy: Callback {
+            let onEpoch: (Trainer, EpochRecord) -> Void
+            init(_ onEpoch: @escaping (Trainer, EpochRecord) -> Void) { self.onEpoch = onEpoch }
+            func epochEnded(_ trainer: Trainer, record: EpochRecord) throws { onEpoch(trainer, record) }
+        }
+        trainer.callbacks.append(Spy { trainer, record in
+            if record.epoch == early.bestEpoch { bestWeights = trainer.model.parameters()[0].doubles }
+        })
+        try trainer.fit()
+        XCTAssertLessThan(trainer.epoch, 30, "stopped early")
+        XCTAssertEqual(trainer.epoch, early.bestEpoch + 2, "patience 1: stops on the second epoch without improvement")
+        XCTAssertEqual(early.bestLoss, trainer.history.compactMap(\.valLoss).min())
+        XCTAssertEqual(trainer.model.parameters()[0].doubles, bestWeights, "best epoch's weights restored")
+    }
+
+    func testResumeFromCheckpointMatchesAnUninterruptedRun() throws {
+        let uninterrupted = makeTrainer(epochs: 4, callbacks: [EarlyStopping(patience: 5)])
+        try uninterrupted.fit()
+
+        let first = makeTrainer(epochs: 2, callbacks: [EarlyStopping(patience: 5), Checkpointing(directory: directory, metadata: ["model": "mlp"])])
+        try first.fit()
+        // Whatever happens to the process between, resuming reads only the files.
+        manualSeed(999)
+        let (tensors, metadata) = try SafeTensors.read(directory.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertEqual(metadata["model"], "mlp")
+        let resumed = makeTrainer(epochs: 4, callbacks: [EarlyStopping(patience: 5), Checkpointing(directory: directory, metadata: ["model": "mlp"])], seed: 42)
+        try resumed.restore(checkpoint: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }), history: first.history)
+        XCTAssertEqual(resumed.epoch, 2)
+        try resumed.fit()
+        for (a, b) in zip(uninterrupted.model.parameters(), resumed.model.parameters()) {
+            XCTAssertEqual(a.floats, b.floats)
+        }
+        XCTAssertEqual(uninterrupted.history.map(\.valLoss), resumed.history.map(\.valLoss))
+    }
+
+    func testCheckpointThatDoesNotFitIsRejectedWithoutChangingAnything() throws {
+        let trainer = makeTrainer(epochs: 1, callbacks: [])
+        let before = trainer.model.parameters().map(\.floats)
+        var state = Dictionary(uniqueKeysWithValues: trainer.checkpointState().map { ($0.name, $0.tensor) })
+        state["model.0.weight"] = Tensor.zeros([3, 3])
+        XCTAssertThrowsError(try trainer.restore(checkpoint: state, history: [])) { error in
+            XCTAssertTrue("\(error)".contains("0.weight expects [16, 4], got [3, 3]"), "\(error)")
+        }
+        XCTAssertEqual(trainer.model.parameters().map(\.floats), before)
+        XCTAssertThrowsError(try trainer.restore(checkpoint: [:], history: []))
+    }
+
+    func testNonFiniteLossStopsNamingTheStepAndKeepsTheLastGoodCheckpoint() throws {
+        let trainer = makeTrainer(epochs: 3, callbacks: [Checkpointing(directory: directory, metadata: [:])])
+        try trainer.fit()
+        let good = try Data(contentsOf: directory.appendingPathComponent("checkpoint.safetensors"))
+        trainer.epochs = 5
+        trainer.loss = { logits, targets in crossEntropy(logits, targets) * (trainer.step >= 26 ? .nan : 1.0) }
+        XCTAssertThrowsError(try trainer.fit()) { error in
+            XCTAssertEqual("\(error)", "training stopped: loss became nan at step 27 (epoch 4); the last good checkpoint is kept")
+        }
+        XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("checkpoint.safetensors")), good)
+    }
+
+    func testMetricsLogWritesOneJSONObjectPerEpoch() throws {
+        let url = directory.appendingPathComponent("metrics.jsonl")
+        let trainer = makeTrainer(epochs: 2, callbacks: [MetricsLog(url: url)])
+        try trainer.fit()
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        let object = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as! [String: Any]
+        for key in ["epoch", "step", "train_loss", "val_loss", "val_accuracy", "lr", "samples_per_sec", "elapsed_s"] {
+            XCTAssertNotNil(object[key], key)
+        }
+        XCTAssertEqual(try MetricsLog.records(at: url, upTo: 1).map(\.epoch), [1])
+    }
+}
