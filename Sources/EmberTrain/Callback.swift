@@ -20,6 +20,19 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var samplesPerSec: Double
     /// Seconds since training started, evaluation included.
     public var elapsedS: Double
+
+    public init(epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double?, valLoss: Double?, valAccuracy: Double?,
+                lr: Double, samplesPerSec: Double, elapsedS: Double) {
+        self.epoch = epoch
+        self.step = step
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.valLoss = valLoss
+        self.valAccuracy = valAccuracy
+        self.lr = lr
+        self.samplesPerSec = samplesPerSec
+        self.elapsedS = elapsedS
+    }
 }
 
 /// Hooks into the training loop (progress, logging, early stopping, checkpoints).

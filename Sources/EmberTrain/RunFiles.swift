@@ -9,7 +9,10 @@ public final class MetricsLog: Callback {
     /// Logs to `url`, keeping what is there (a resumed run continues its log).
     public init(url: URL) { self.url = url }
 
-    public func epochEnded(_ trainer: Trainer, record: EpochRecord) throws {
+    public func epochEnded(_ trainer: Trainer, record: EpochRecord) throws { try append(record) }
+
+    /// Appends `record` as one line.
+    public func append(_ record: EpochRecord) throws {
         var line = try JSONFormat.encoder.encode(record)
         line.append(0x0A)
         if let handle = try? FileHandle(forWritingTo: url) {

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Ember
+import EmberData
+import EmberModels
+import EmberNN
+import EmberTrain
+
+/// Options shared by `eval` and `predict`.
+struct CheckpointOptions: ParsableArguments {
+    @Option(help: "A run directory, or a safetensors file whose metadata names the model.")
+    var checkpoint: String
+
+    @Option(help: "Folder of the Fashion-MNIST IDX files.")
+    var data: String = FashionMNIST.defaultDirectory
+
+    @Option(help: "Threads for Ember and OpenBLAS.")
+    var threads: Int = 2
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// Runs `body`, turning any thrown error into one line on standard error and exit status 1.
+    func reportingErrors(_ body: () throws -> Void) throws {
+        setNumThreads(threads)
+        do {
+            try body()
+        } catch {
+            FileHandleOutput.standardError("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// `ember eval --checkpoint PATH`: test loss and accuracy on Fashion-MNIST's test set.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate a trained classifier on the test set.")
+
+    @OptionGroup var options: CheckpointOptions
+
+    func run() throws {
+        try options.reportingErrors {
+            let (model, spec) = try loadClassifier(options.checkpoint)
+            let test = try FashionMNIST.load(train: false, directory: options.data)
+            if let perceptron = model as? Perceptron {
+                let labels = test.targets.ints
+                let keep = labels.indices.filter { labels[$0] == spec.positiveClass || labels[$0] == spec.negativeClass }
+                let batch = test.batch(keep)
+                let predicted = withNoGrad { perceptron(batch.inputs.flatten(startDim: 1)).to(.int64) }
+                let accuracy = predicted.eq(batch.targets.eq(Double(spec.positiveClass)).to(.int64)).to(.float64).mean().item()
+                print(String(format: "perceptron, %@ vs %@: test accuracy %.2f%% on %d images", FashionMNIST.classNames[spec.positiveClass],
+                             FashionMNIST.classNames[spec.negativeClass], 100 * accuracy, keep.count))
+                return
+            }
+            let result = Trainer.evaluate(model, DataLoader(test, batchSize: 1000))
+            print(String(format: "%@: test loss %.4f, test accuracy %.2f%% on %d images", spec.kind.rawValue,
+                         result.loss, 100 * (result.accuracy ?? 0), test.count))
+        }
+    }
+}
+
+/// `ember predict --checkpoint PATH --index N`: the class of one test image.
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Classify one Fashion-MNIST test image.")
+
+    @OptionGroup var options: CheckpointOptions
+
+    @Option(help: "Index of the test image, 0..<10000.")
+    var index: Int
+
+    func run() throws {
+        try options.reportingErrors {
+            let (model, spec) = try loadClassifier(options.checkpoint)
+            let test = try FashionMNIST.load(train: false, directory: options.data)
+            guard (0..<test.count).contains(index) else { throw CLIError("--index \(index) is outside the test set's 0..<\(test.count)") }
+            let sample = test.batch([index])
+            let truth = FashionMNIST.classNames[sample.targets.ints[0]]
+            if let perceptron = model as? Perceptron {
+                let positive = withNoGrad { perceptron(sample.inputs.flatten(startDim: 1)).item() } == 1
+                let answer = positive ? spec.positiveClass : spec.negativeClass
+                print("image \(index) (\(truth)): \(FashionMNIST.classNames[answer]) — a perceptron decides between \(FashionMNIST.classNames[spec.negativeClass]) and \(FashionMNIST.classNames[spec.positiveClass]) only")
+                return
+            }
+            let probabilities = withNoGrad { model(sample.inputs).softmax(dim: 1) }.doubles
+            let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
+            print("image \(index) (\(truth)): \(FashionMNIST.classNames[ranked[0]])")
+            for c in ranked {
+                print(String(format: "  %-12@ %6.2f%%", FashionMNIST.classNames[c], 100 * probabilities[c]))
+            }
+        }
+    }
+}

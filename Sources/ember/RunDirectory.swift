@@ -1,0 +1,117 @@
+import Ember
+import EmberModels
+import EmberNN
+import EmberTrain
+import Foundation
+
+/// The options a training run was started with; `config.json` of a run directory.
+struct TrainConfig: Codable {
+    var model: String
+    var epochs: Int
+    var batchSize: Int
+    var lr: Double
+    var optimizer: String
+    var momentum: Double
+    var weightDecay: Double
+    var l1: Double
+    var dropout: Double
+    var batchNorm: Bool
+    var hidden: [Int]
+    var patience: Int?
+    var schedule: String
+    var clip: Double?
+    var valSize: Int
+    var seed: UInt64
+    var threads: Int
+    var data: String
+    var positiveClass: Int
+    var negativeClass: Int
+
+    /// The model these options describe.
+    var spec: ModelSpec {
+        var spec = ModelSpec(kind: ModelSpec.Kind(rawValue: model)!)
+        spec.hidden = hidden
+        spec.dropout = dropout
+        spec.batchNorm = batchNorm
+        spec.positiveClass = positiveClass
+        spec.negativeClass = negativeClass
+        return spec
+    }
+}
+
+/// Final figures of a run; `summary.json`.
+struct Summary: Codable {
+    var testLoss: Double?
+    var testAccuracy: Double
+    var valLoss: Double?
+    var bestValLoss: Double?
+    var epochs: Int
+    var steps: Int
+    var trainSamplesPerSec: Double
+    var wallS: Double
+}
+
+/// A run directory: the one folder where a run's results live (`--out DIR`).
+struct RunDirectory {
+    let url: URL
+
+    var config: URL { url.appendingPathComponent("config.json") }
+    var metrics: URL { url.appendingPathComponent("metrics.jsonl") }
+    var summary: URL { url.appendingPathComponent("summary.json") }
+    var model: URL { url.appendingPathComponent("model.safetensors") }
+    var checkpoint: URL { url.appendingPathComponent("checkpoint.safetensors") }
+
+    /// Creates the folder for a new run, refusing one that already holds a run.
+    static func create(_ path: String) throws -> RunDirectory {
+        let run = RunDirectory(url: URL(fileURLWithPath: path))
+        let fm = FileManager.default
+        if fm.fileExists(atPath: run.config.path) || fm.fileExists(atPath: run.checkpoint.path) {
+            throw CLIError("\(path) already holds a run: continue it with --resume \(path), or choose another --out")
+        }
+        do {
+            try fm.createDirectory(at: run.url, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("cannot create run directory \(path): \(error.localizedDescription)")
+        }
+        return run
+    }
+
+    func write<T: Encodable>(_ value: T, to file: URL) throws {
+        let encoder = JSONFormat.encoder
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(value).write(to: file, options: .atomic)
+    }
+
+    func read<T: Decodable>(_ type: T.Type, from file: URL) throws -> T {
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw CLIError("missing \(file.path): is \(url.path) a run directory?")
+        }
+        do {
+            return try JSONFormat.decoder.decode(type, from: data)
+        } catch {
+            throw CLIError("\(file.path) is not a valid \(file.lastPathComponent)")
+        }
+    }
+}
+
+/// An error the CLI reports in one line before exiting with status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A trained classifier and its spec, from a run directory or a safetensors file
+/// whose `__metadata__` names the model.
+func loadClassifier(_ path: String) throws -> (model: any Layer, spec: ModelSpec) {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw CLIError("no such checkpoint: \(path)")
+    }
+    let file = isDirectory.boolValue ? RunDirectory(url: URL(fileURLWithPath: path)).model : URL(fileURLWithPath: path)
+    let (tensors, metadata) = try SafeTensors.read(file)
+    let spec = try ModelSpec(metadata: metadata)
+    let model = spec.build()
+    try model.loadStateDict(Dictionary(tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a }))
+    model.eval()
+    return (model, spec)
+}
