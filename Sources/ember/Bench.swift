@@ -32,6 +32,10 @@ struct Bench: ParsableCommand {
         let b = Tensor.randn([n, n], generator: Generator(seed: 2))
         let c = Tensor.zeros([n, n])
         let matmul = best(trials, reps: 10) { _ = a.matmul(b) }
+        // OpenBLAS's own threading for the direct call (Ember keeps it single-threaded
+        // and splits products itself).
+        openblas_set_num_threads(Int32(threads))
+        defer { openblas_set_num_threads(1) }
         let sgemm = best(trials, reps: 10) {
             a.withUnsafeMutablePointer(as: Float.self) { pa in
                 b.withUnsafeMutablePointer(as: Float.self) { pb in

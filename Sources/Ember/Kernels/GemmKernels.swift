@@ -44,9 +44,16 @@ extension Kernels {
         }
         func run<T: BLASElement>(_: T.Type) {
             let pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(T.self)
-            for i in 0..<count {
-                T.gemm(la.transposed, lb.transposed, m, n, k, 1, pa + batchA[i], la.leading,
-                       pb + batchB[i], lb.leading, 0, po + i * m * n, n)
+            func product(_ i: Int, split: Bool) {
+                gemm(la.transposed, lb.transposed, m, n, k, pa + batchA[i], la.leading, pb + batchB[i], lb.leading,
+                     po + i * m * n, n, parallel: split)
+            }
+            if count >= Parallel.threads && count > 1 {
+                Parallel.forChunks(count, chunks: Parallel.chunkCount(count * m * n * k, grain: gemmGrain)) { _, range in
+                    for i in range { product(i, split: false) }
+                }
+            } else {
+                for i in 0..<count { product(i, split: true) }
             }
         }
         switch a.dtype {
@@ -55,6 +62,34 @@ extension Kernels {
         default: preconditionFailure(ShapeMessage.dtype(op: "matmul", a.dtype, expected: "float32 or float64"))
         }
         return out
+    }
+
+    /// Multiply-adds below which a product stays on one thread (about 20 µs of work).
+    static let gemmGrain = 1 << 21
+
+    /// `c = op(a) · op(b)` (row-major), split across threads by rows of `c` (or by
+    /// columns, when it is wider than tall) once it is large enough to pay for it.
+    static func gemm<T: BLASElement>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                                     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+                                     _ c: UnsafeMutablePointer<T>, _ ldc: Int, beta: T = 0, parallel: Bool = true) {
+        _ = Parallel.singleThreadedBLAS
+        let chunks = parallel ? Parallel.chunkCount(m * n * k, grain: gemmGrain) : 1
+        if chunks <= 1 {
+            T.gemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        if m >= n {
+            Parallel.forChunks(m, chunks: chunks) { _, rows in
+                // Row r of op(a) starts at a + r·lda, or at column r when a is transposed.
+                let aStart = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+                T.gemm(transA, transB, rows.count, n, k, 1, aStart, lda, b, ldb, beta, c + rows.lowerBound * ldc, ldc)
+            }
+        } else {
+            Parallel.forChunks(n, chunks: chunks) { _, columns in
+                let bStart = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+                T.gemm(transA, transB, m, columns.count, k, 1, a, lda, bStart, ldb, beta, c + columns.lowerBound, ldc)
+            }
+        }
     }
 
     /// Offsets of each matrix of a batch, in row-major order of the batch dims.

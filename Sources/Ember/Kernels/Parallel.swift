@@ -28,21 +28,24 @@ enum Parallel {
 }
 
 extension Parallel {
+    /// OpenBLAS runs single-threaded, and Ember splits matrix products across cores
+    /// itself. OpenBLAS's own idle threads spin in `sched_yield` after each call, taking
+    /// the cores from whatever runs next (a convolution split over the batch, an
+    /// elementwise kernel); measured, that was a fifth of a CNN training step.
+    static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
+
     /// How many chunks `forChunks` splits `count` items into, given at least `grain` each.
     static func chunkCount(_ count: Int, grain: Int) -> Int {
         Swift.max(1, Swift.min(threads, count / Swift.max(grain, 1)))
     }
 
     /// Calls `body(chunk, range)` for `chunks` disjoint ranges covering `0..<count`, in
-    /// parallel. While more than one chunk runs, OpenBLAS is held to one thread, so
-    /// BLAS calls inside the chunks do not fight over the cores.
+    /// parallel.
     static func forChunks(_ count: Int, chunks: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
         if chunks <= 1 {
             body(0, 0..<count)
             return
         }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(threads)) }
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: chunks) { i in
                 body(i, count * i / chunks ..< count * (i + 1) / chunks)
@@ -63,12 +66,11 @@ enum System {
     }()
 }
 
-/// Sets how many threads Ember's loops and OpenBLAS use (PyTorch's
+/// Sets how many threads Ember's loops use, matrix products included (PyTorch's
 /// `torch.set_num_threads`).
 public func setNumThreads(_ n: Int) {
     precondition(n >= 1, "setNumThreads: need at least one thread, got \(n)")
     Parallel.threads = n
-    openblas_set_num_threads(Int32(n))
 }
 
 /// Threads Ember's loops use.
