@@ -8,13 +8,14 @@ import Synchronization
 /// glibc hands blocks above 32 MB straight back to the kernel on `free`, and touching a
 /// fresh page costs about 1.7 µs per 4 KB, so a training step that allocates the same
 /// large activations every iteration would spend most of its time in page faults. Blocks
-/// of at least `minimumCachedBytes` are kept on free lists keyed by their exact size and
+/// of at least `minimumCachedBytes` (128 KB) are kept on free lists keyed by their exact size and
 /// handed out again; small blocks go to malloc, which is fast for them.
 final class BufferCache: @unchecked Sendable {
     static let shared = BufferCache()
 
-    /// Blocks smaller than this are not cached.
-    let minimumCachedBytes = 1 << 20
+    /// Blocks smaller than this are not cached (glibc serves them from its heap; from
+    /// 128 KB it maps fresh pages).
+    let minimumCachedBytes = 1 << 17
     /// The most idle memory the cache keeps before it frees blocks.
     let capacityBytes = 2 << 30
 

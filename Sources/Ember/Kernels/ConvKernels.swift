@@ -17,17 +17,30 @@ struct WindowGeometry {
         kernel == 1 && stride == 1 && padding == 0
     }
 
+    /// The output columns `lo..<hi` whose input column `x·stride + offset` lies inside
+    /// the image; the others read padding.
+    @inline(__always)
+    private func validColumns(offset: Int) -> (lo: Int, hi: Int) {
+        let ow = outWidth
+        // x·s + offset >= 0  ⇔  x >= ⌈−offset / s⌉;  x·s + offset < W  ⇔  x < ⌈(W − offset) / s⌉.
+        let lo = Swift.min(ow, Swift.max(0, (-offset + stride.w - 1) / stride.w))
+        let hi = Swift.max(lo, Swift.min(ow, (width - offset + stride.w - 1) / stride.w))
+        return (lo, hi)
+    }
+
     /// Unfolds `x` (`[channels, height, width]`) into `cols` (`[columnRows, columnCount]`),
     /// zero where the window hangs over the padding (im2col).
     @inline(__always)
     func unfold<T: FloatingElement>(_ x: UnsafePointer<T>, into cols: UnsafeMutablePointer<T>) {
-        let oh = outHeight, ow = outWidth
+        let oh = outHeight, ow = outWidth, sw = stride.w
         var row = 0
         for c in 0..<channels {
             let plane = x + c * height * width
             for ki in 0..<kernel.h {
                 for kj in 0..<kernel.w {
                     let dst = cols + row * oh * ow
+                    let x0 = kj * dilation.w - padding.w
+                    let (lo, hi) = validColumns(offset: x0)
                     for y in 0..<oh {
                         let iy = y * stride.h - padding.h + ki * dilation.h
                         let line = dst + y * ow
@@ -35,12 +48,14 @@ struct WindowGeometry {
                             line.update(repeating: 0, count: ow)
                             continue
                         }
-                        let src = plane + iy * width
-                        let x0 = kj * dilation.w - padding.w
-                        for xo in 0..<ow {
-                            let ix = xo * stride.w + x0
-                            line[xo] = ix >= 0 && ix < width ? src[ix] : 0
+                        let src = plane + iy * width + x0
+                        if lo > 0 { line.update(repeating: 0, count: lo) }
+                        if sw == 1 {
+                            (line + lo).update(from: src + lo, count: hi - lo)
+                        } else {
+                            for xo in lo..<hi { line[xo] = src[xo &* sw] }
                         }
+                        if hi < ow { (line + hi).update(repeating: 0, count: ow - hi) }
                     }
                     row += 1
                 }
@@ -51,21 +66,23 @@ struct WindowGeometry {
     /// Adds `cols` back onto `x` (col2im), the adjoint of `unfold`.
     @inline(__always)
     func fold<T: FloatingElement>(_ cols: UnsafePointer<T>, addingInto x: UnsafeMutablePointer<T>) {
-        let oh = outHeight, ow = outWidth
+        let oh = outHeight, ow = outWidth, sw = stride.w
         var row = 0
         for c in 0..<channels {
             let plane = x + c * height * width
             for ki in 0..<kernel.h {
                 for kj in 0..<kernel.w {
                     let src = cols + row * oh * ow
+                    let x0 = kj * dilation.w - padding.w
+                    let (lo, hi) = validColumns(offset: x0)
                     for y in 0..<oh {
                         let iy = y * stride.h - padding.h + ki * dilation.h
                         if iy < 0 || iy >= height { continue }
-                        let dst = plane + iy * width, line = src + y * ow
-                        let x0 = kj * dilation.w - padding.w
-                        for xo in 0..<ow {
-                            let ix = xo * stride.w + x0
-                            if ix >= 0 && ix < width { dst[ix] += line[xo] }
+                        let dst = plane + iy * width + x0, line = src + y * ow
+                        if sw == 1 {
+                            for xo in lo..<hi { dst[xo] += line[xo] }
+                        } else {
+                            for xo in lo..<hi { dst[xo &* sw] += line[xo] }
                         }
                     }
                     row += 1
@@ -100,8 +117,9 @@ extension Kernels {
             let px = x.pointer(T.self), pw = w.pointer(T.self), po = out.pointer(T.self)
             let sampleIn = x.shape[1] * geo.height * geo.width, groupIn = geo.channels * geo.height * geo.width
             Parallel.forChunks(n, chunks: Parallel.chunkCount(n, grain: 1)) { _, samples in
-                let cols = UnsafeMutablePointer<T>.allocate(capacity: geo.isPointwise ? 0 : k * p)
-                defer { cols.deallocate() }
+                let scratch = Storage(byteCount: geo.isPointwise ? 0 : k * p * MemoryLayout<T>.stride)
+                defer { withExtendedLifetime(scratch) {} }
+                let cols = scratch.data.assumingMemoryBound(to: T.self)
                 for s in samples {
                     for group in 0..<g {
                         let input = px + s * sampleIn + group * groupIn
@@ -133,8 +151,9 @@ extension Kernels {
             let px = x.pointer(T.self), pw = w.pointer(T.self), pg = gy.pointer(T.self)
             let sampleIn = x.shape[1] * geo.height * geo.width, groupIn = geo.channels * geo.height * geo.width
             Parallel.forChunks(n, chunks: chunks) { chunk, samples in
-                let cols = UnsafeMutablePointer<T>.allocate(capacity: k * p)
-                defer { cols.deallocate() }
+                let scratch = Storage(byteCount: k * p * MemoryLayout<T>.stride)
+                defer { withExtendedLifetime(scratch) {} }
+                let cols = scratch.data.assumingMemoryBound(to: T.self)
                 for s in samples {
                     for group in 0..<g {
                         let grad = pg + (s * outChannels + group * og) * p

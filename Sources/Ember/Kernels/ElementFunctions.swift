@@ -156,6 +156,11 @@ struct Minimum<T: FloatingElement>: BinaryFunction {
     @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { x.isNaN || x < y ? x : y }
 }
 
+/// `g` where `x > 0`, else 0: ReLU's backward.
+struct PassWherePositive<T: FloatingElement>: BinaryFunction {
+    @inline(__always) func callAsFunction(_ g: T, _ x: T) -> T { x > 0 ? g : 0 }
+}
+
 struct WrappingAdd<T: FixedWidthInteger>: BinaryFunction {
     @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { x &+ y }
 }

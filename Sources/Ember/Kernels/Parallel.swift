@@ -73,5 +73,12 @@ public func setNumThreads(_ n: Int) {
     Parallel.threads = n
 }
 
+/// Calls `body` on disjoint sub-ranges covering `0..<count`, split across Ember's
+/// threads when each part gets at least `grain` items (for fused loops outside the core,
+/// such as optimizer updates).
+public func parallelFor(_ count: Int, grain: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+    Parallel.forRange(count, grain: grain, body)
+}
+
 /// Threads Ember's loops use.
 public func numThreads() -> Int { Parallel.threads }

@@ -27,6 +27,11 @@ struct PoolAxis {
     }
 
     var count: Int { start.count }
+
+    /// Whether window `i` is exactly `2i ..< 2i + 2` for every `i`.
+    var isPairs: Bool {
+        start.indices.allSatisfy { i in start[i] == 2 * i && end[i] == 2 * i + 2 }
+    }
 }
 
 extension Kernels {
@@ -39,17 +44,33 @@ extension Kernels {
         let indices = Tensor(uninitializedShape: out.shape, dtype: .int32)
         func run<T: FloatingElement>(_: T.Type) {
             let px = x.pointer(T.self), po = out.pointer(T.self), pi = indices.pointer(Int32.self)
+            // The common 2×2 window with stride 2 and no padding reads two input rows per
+            // output row directly.
+            let halving = rows.isPairs && columns.isPairs
             Parallel.forRange(planes, grain: Swift.max(1, 16384 / Swift.max(h * w, 1))) { range in
                 for plane in range {
                     let src = px + plane * h * w, dst = po + plane * oh * ow, idx = pi + plane * oh * ow
+                    if halving {
+                        for y in 0..<oh {
+                            let top = src + 2 * y * w, bottom = top + w
+                            for xo in 0..<ow {
+                                var best = top[2 &* xo], at = 2 * y * w + 2 &* xo
+                                if Self.beats(top[2 &* xo &+ 1], best) { best = top[2 &* xo &+ 1]; at = 2 * y * w + 2 &* xo &+ 1 }
+                                if Self.beats(bottom[2 &* xo], best) { best = bottom[2 &* xo]; at = (2 * y + 1) * w + 2 &* xo }
+                                if Self.beats(bottom[2 &* xo &+ 1], best) { best = bottom[2 &* xo &+ 1]; at = (2 * y + 1) * w + 2 &* xo &+ 1 }
+                                dst[y * ow + xo] = best
+                                idx[y * ow + xo] = Int32(at)
+                            }
+                        }
+                        continue
+                    }
                     for y in 0..<oh {
                         for xo in 0..<ow {
                             var best = -T.infinity, at = rows.start[y] * w + columns.start[xo]
                             for iy in rows.start[y]..<rows.end[y] {
-                                for ix in columns.start[xo]..<columns.end[xo] where src[iy * w + ix] > best || src[iy * w + ix].isNaN {
+                                for ix in columns.start[xo]..<columns.end[xo] where Self.beats(src[iy * w + ix], best) {
                                     best = src[iy * w + ix]
                                     at = iy * w + ix
-                                    if best.isNaN { break }
                                 }
                             }
                             dst[y * ow + xo] = best
@@ -61,6 +82,13 @@ extension Kernels {
         }
         if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
         return (out, indices)
+    }
+
+    /// Whether `v` replaces `best` as a window's maximum: larger, or the first NaN
+    /// (NaN propagates, as in PyTorch).
+    @inline(__always)
+    private static func beats<T: FloatingElement>(_ v: T, _ best: T) -> Bool {
+        v > best || (v.isNaN && !best.isNaN)
     }
 
     /// The input gradient of max pooling: each output gradient goes to its argmax.

@@ -3,7 +3,21 @@ extension Tensor {
     /// `max(x, 0)`.
     public func relu() -> Tensor {
         let x = self
-        return Kernels.unary(x, .relu).recorded("relu", [x]) { g in [g * x.gt(0).to(g.dtype)] }
+        return Kernels.unary(x, .relu).recorded("relu", [x]) { g in [g.passingWherePositive(x)] }
+    }
+
+    /// `self` where `x > 0`, else 0, in one pass: ReLU's backward. It is linear in
+    /// `self`, so its own backward is itself with the same `x`.
+    func passingWherePositive(_ x: Tensor) -> Tensor {
+        precondition(shape == x.shape && dtype == x.dtype && dtype.isFloatingPoint,
+                     ShapeMessage.mismatch(op: "reluBackward", shape, x.shape))
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        if dtype == .float32 {
+            Elementwise.zip(self, x, into: out, PassWherePositive<Float>())
+        } else {
+            Elementwise.zip(self, x, into: out, PassWherePositive<Double>())
+        }
+        return out.recorded("reluBackward", [self]) { g in [g.passingWherePositive(x)] }
     }
 
     /// `x` where positive, `negativeSlope * x` elsewhere.

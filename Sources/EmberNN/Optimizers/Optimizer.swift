@@ -73,12 +73,18 @@ extension ElementwiseUpdate {
     func run(_ p: Parameter, grad: Tensor, state: [Tensor]) {
         let tensors = [p as Tensor, grad.to(p.dtype).contiguous()] + state
         switch p.dtype {
-        case .float32:
-            Tensor.withUnsafeMutablePointers(tensors, as: Float.self) { apply(p.numel, $0[0], $0[1], Array($0[2...])) }
-        case .float64:
-            Tensor.withUnsafeMutablePointers(tensors, as: Double.self) { apply(p.numel, $0[0], $0[1], Array($0[2...])) }
+        case .float32: Tensor.withUnsafeMutablePointers(tensors, as: Float.self) { split(p.numel, $0) }
+        case .float64: Tensor.withUnsafeMutablePointers(tensors, as: Double.self) { split(p.numel, $0) }
         default:
             preconditionFailure("optimizer: parameter dtype \(p.dtype) is not floating point")
+        }
+    }
+
+    /// Applies the update over parts of the elements in parallel.
+    private func split<T: BinaryFloatingPoint>(_ n: Int, _ pointers: [UnsafeMutablePointer<T>]) {
+        parallelFor(n) { range in
+            let part = pointers.map { $0 + range.lowerBound }
+            apply(range.count, part[0], part[1], Array(part[2...]))
         }
     }
 }
