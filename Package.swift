@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),
+        .testTarget(name: "emberTests", dependencies: ["ember"]),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"]),
     ],
     swiftLanguageModes: [.v5]

@@ -13,7 +13,7 @@ public final class MetricsLog: Callback {
 
     /// Appends `record` as one line.
     public func append(_ record: EpochRecord) throws {
-        var line = try JSONFormat.encoder.encode(record)
+        var line = try JSONFormat.encoder().encode(record)
         line.append(0x0A)
         if let handle = try? FileHandle(forWritingTo: url) {
             defer { try? handle.close() }
@@ -27,7 +27,7 @@ public final class MetricsLog: Callback {
     /// The records in a log, up to epoch `upTo` (for resuming).
     public static func records(at url: URL, upTo epoch: Int) throws -> [EpochRecord] {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        return try text.split(separator: "\n").map { try JSONFormat.decoder.decode(EpochRecord.self, from: Data($0.utf8)) }
+        return try text.split(separator: "\n").map { try JSONFormat.decoder().decode(EpochRecord.self, from: Data($0.utf8)) }
             .filter { $0.epoch <= epoch }
     }
 }
@@ -70,16 +70,18 @@ public final class Checkpointing: Callback {
 
 /// The JSON conventions of run directories: snake_case keys, sorted.
 public enum JSONFormat {
-    public static let encoder: JSONEncoder = {
+    /// A new encoder: one line, or indented for files people read.
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let e = JSONEncoder()
         e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
         return e
-    }()
+    }
 
-    public static let decoder: JSONDecoder = {
+    /// A new decoder.
+    public static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
         return d
-    }()
+    }
 }

@@ -77,9 +77,7 @@ struct RunDirectory {
     }
 
     func write<T: Encodable>(_ value: T, to file: URL) throws {
-        let encoder = JSONFormat.encoder
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try encoder.encode(value).write(to: file, options: .atomic)
+        try JSONFormat.encoder(pretty: true).encode(value).write(to: file, options: .atomic)
     }
 
     func read<T: Decodable>(_ type: T.Type, from file: URL) throws -> T {
@@ -87,7 +85,7 @@ struct RunDirectory {
             throw CLIError("missing \(file.path): is \(url.path) a run directory?")
         }
         do {
-            return try JSONFormat.decoder.decode(type, from: data)
+            return try JSONFormat.decoder().decode(type, from: data)
         } catch {
             throw CLIError("\(file.path) is not a valid \(file.lastPathComponent)")
         }

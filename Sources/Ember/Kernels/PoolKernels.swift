@@ -54,11 +54,21 @@ extension Kernels {
                         for y in 0..<oh {
                             let top = src + 2 * y * w, bottom = top + w
                             for xo in 0..<ow {
-                                var best = top[2 &* xo], at = 2 * y * w + 2 &* xo
-                                if Self.beats(top[2 &* xo &+ 1], best) { best = top[2 &* xo &+ 1]; at = 2 * y * w + 2 &* xo &+ 1 }
-                                if Self.beats(bottom[2 &* xo], best) { best = bottom[2 &* xo]; at = (2 * y + 1) * w + 2 &* xo }
-                                if Self.beats(bottom[2 &* xo &+ 1], best) { best = bottom[2 &* xo &+ 1]; at = (2 * y + 1) * w + 2 &* xo &+ 1 }
-                                dst[y * ow + xo] = best
+                                let j = 2 &* xo
+                                let a = top[j], b = top[j &+ 1], c = bottom[j], d = bottom[j &+ 1]
+                                // Selects, not branches: on real data the winner is random,
+                                // and mispredicted branches cost more than the arithmetic.
+                                let ab = b > a ? b : a, cd = d > c ? d : c
+                                let m = cd > ab ? cd : ab
+                                if (a + b + c + d).isNaN {
+                                    (dst[y * ow + xo], idx[y * ow + xo]) = Self.windowMax(src, w, 2 * y ..< 2 * y + 2, j ..< j + 2)
+                                    continue
+                                }
+                                var at = (2 * y + 1) * w + j + 1
+                                at = m == c ? (2 * y + 1) * w + j : at
+                                at = m == b ? 2 * y * w + j + 1 : at
+                                at = m == a ? 2 * y * w + j : at
+                                dst[y * ow + xo] = m
                                 idx[y * ow + xo] = Int32(at)
                             }
                         }
@@ -66,15 +76,8 @@ extension Kernels {
                     }
                     for y in 0..<oh {
                         for xo in 0..<ow {
-                            var best = -T.infinity, at = rows.start[y] * w + columns.start[xo]
-                            for iy in rows.start[y]..<rows.end[y] {
-                                for ix in columns.start[xo]..<columns.end[xo] where Self.beats(src[iy * w + ix], best) {
-                                    best = src[iy * w + ix]
-                                    at = iy * w + ix
-                                }
-                            }
-                            dst[y * ow + xo] = best
-                            idx[y * ow + xo] = Int32(at)
+                            (dst[y * ow + xo], idx[y * ow + xo]) =
+                                Self.windowMax(src, w, rows.start[y] ..< rows.end[y], columns.start[xo] ..< columns.end[xo])
                         }
                     }
                 }
@@ -82,6 +85,21 @@ extension Kernels {
         }
         if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
         return (out, indices)
+    }
+
+    /// The maximum of a window of a `[H, W]` plane and its flat index (first on ties;
+    /// the first NaN wins, as in PyTorch).
+    @inline(__always)
+    private static func windowMax<T: FloatingElement>(_ plane: UnsafeMutablePointer<T>, _ w: Int,
+                                                      _ rows: Range<Int>, _ columns: Range<Int>) -> (T, Int32) {
+        var best = -T.infinity, at = rows.lowerBound * w + columns.lowerBound
+        for iy in rows {
+            for ix in columns where beats(plane[iy * w + ix], best) {
+                best = plane[iy * w + ix]
+                at = iy * w + ix
+            }
+        }
+        return (best, Int32(at))
     }
 
     /// Whether `v` replaces `best` as a window's maximum: larger, or the first NaN

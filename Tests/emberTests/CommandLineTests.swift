@@ -1,0 +1,117 @@
+import Foundation
+import XCTest
+
+/// The `ember` tool end to end, on a small generated data set in Fashion-MNIST's
+/// file format: a run directory with every file, resume, eval, predict, and one-line
+/// errors for bad input that leave existing runs alone.
+final class CommandLineTests: XCTestCase {
+    private var directory: URL!
+    private var data: URL { directory.appendingPathComponent("data") }
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ember-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        // Class c lights up row band c of the image, plus noise: easy to learn.
+        var rng = SystemRandomNumberGenerator()
+        for (prefix, count) in [("train", 300), ("t10k", 60)] {
+            var images = [UInt8](), labels = [UInt8]()
+            for i in 0..<count {
+                let c = i % 10
+                labels.append(UInt8(c))
+                for row in 0..<28 {
+                    for _ in 0..<28 { images.append(row / 3 == c ? 200 : UInt8.random(in: 0...60, using: &rng)) }
+                }
+            }
+            try idx([count, 28, 28], images).write(to: data.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+            try idx([count], labels).write(to: data.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+        }
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    private func idx(_ shape: [Int], _ values: [UInt8]) -> Data {
+        var d = Data([0, 0, 8, UInt8(shape.count)])
+        for n in shape { d.append(contentsOf: [UInt8(n >> 24 & 255), UInt8(n >> 16 & 255), UInt8(n >> 8 & 255), UInt8(n & 255)]) }
+        d.append(contentsOf: values)
+        return d
+    }
+
+    /// Runs `ember` with `arguments`; returns its exit status, standard output and error.
+    private func ember(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ember")
+        let candidates = [binary] + [Bundle.main.bundleURL.appendingPathComponent("ember"),
+                                     Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ember")]
+        guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw XCTSkip("the ember executable was not built next to the tests")
+        }
+        let process = Process(), out = Pipe(), err = Pipe()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testTrainResumeEvalAndPredict() throws {
+        let run = directory.appendingPathComponent("run").path
+        let trained = try ember(["train", "mlp", "--data", data.path, "--out", run, "--epochs", "2", "--val-size", "50",
+                                 "--hidden", "32", "--batch-size", "25", "--lr", "0.01", "--patience", "3"])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        for file in ["config.json", "metrics.jsonl", "summary.json", "model.safetensors", "checkpoint.safetensors"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(run)/\(file)"), file)
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(run)/summary.json"))) as! [String: Any]
+        for key in ["test_loss", "test_accuracy", "best_val_loss", "epochs", "steps", "train_samples_per_sec", "wall_s"] {
+            XCTAssertNotNil(summary[key], key)
+        }
+        XCTAssertGreaterThan(summary["test_accuracy"] as! Double, 0.8)
+
+        let resumed = try ember(["train", "--resume", run, "--epochs", "3"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.out.contains("resuming \(run) after epoch 2 of 3"), resumed.out)
+        let lines = try String(contentsOfFile: "\(run)/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+
+        let evaluated = try ember(["eval", "--checkpoint", run, "--data", data.path])
+        XCTAssertEqual(evaluated.status, 0, evaluated.err)
+        XCTAssertTrue(evaluated.out.hasPrefix("mlp: test loss"), evaluated.out)
+        let predicted = try ember(["predict", "--checkpoint", "\(run)/model.safetensors", "--index", "3", "--data", data.path])
+        XCTAssertEqual(predicted.status, 0, predicted.err)
+        XCTAssertTrue(predicted.out.hasPrefix("image 3 (Dress): "), predicted.out)
+        XCTAssertEqual(predicted.out.split(separator: "\n").count, 11, "the answer and ten probabilities")
+    }
+
+    func testBadInputGetsOneLineAndLosesNothing() throws {
+        let run = directory.appendingPathComponent("run").path
+        XCTAssertEqual(try ember(["train", "mlp", "--data", data.path, "--out", run, "--epochs", "1", "--val-size", "50"]).status, 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: "\(run)/model.safetensors"))
+
+        let again = try ember(["train", "mlp", "--data", data.path, "--out", run])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertEqual(again.err, "error: \(run) already holds a run: continue it with --resume \(run), or choose another --out\n")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(run)/model.safetensors")), before)
+
+        let missing = try ember(["train", "cnn", "--data", directory.appendingPathComponent("nowhere").path,
+                                 "--out", directory.appendingPathComponent("other").path])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.err.contains("train-images-idx3-ubyte.gz: install it with `apt-get install dataset-fashion-mnist`"), missing.err)
+        XCTAssertEqual(missing.err.split(separator: "\n").count, 1)
+
+        let badOption = try ember(["train", "mlp", "--lr=-1"])
+        XCTAssertNotEqual(badOption.status, 0)
+        XCTAssertTrue(badOption.err.contains("--lr must be positive"), badOption.err)
+
+        let garbage = directory.appendingPathComponent("garbage.safetensors")
+        try Data([1, 2, 3, 4, 5, 6, 7, 8, 9]).write(to: garbage)
+        let broken = try ember(["eval", "--checkpoint", garbage.path, "--data", data.path])
+        XCTAssertNotEqual(broken.status, 0)
+        XCTAssertTrue(broken.err.hasPrefix("error: invalid safetensors: \(garbage.path): header length"), broken.err)
+
+        let outOfRange = try ember(["predict", "--checkpoint", run, "--index", "60", "--data", data.path])
+        XCTAssertNotEqual(outOfRange.status, 0)
+        XCTAssertEqual(outOfRange.err, "error: --index 60 is outside the test set's 0..<60\n")
+    }
+}
