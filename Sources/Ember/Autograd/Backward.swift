@@ -24,10 +24,14 @@ extension Tensor {
 
     private func runBackward(seed: Tensor, retainGraph: Bool) {
         guard let root = gradFn else {
-            accumulate(seed)
+            var claimed: Set<ObjectIdentifier> = [ObjectIdentifier(seed.storage)]
+            accumulate(seed, claimed: &claimed)
             return
         }
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
+        // Storage already handed out as a leaf's gradient (or the caller's seed): a leaf
+        // gets a copy instead, so updating one gradient in place never changes another.
+        var claimed: Set<ObjectIdentifier> = [ObjectIdentifier(seed.storage)]
         for node in Tensor.reverseTopologicalOrder(from: root) {
             guard let grad = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
             guard let rule = node.rule else {
@@ -43,20 +47,24 @@ extension Tensor {
                     let key = ObjectIdentifier(parent)
                     pending[key] = pending[key].map { $0 + g } ?? g
                 } else {
-                    input.accumulate(g)
+                    input.accumulate(g, claimed: &claimed)
                 }
             }
         }
     }
 
-    /// Adds `g` to a leaf's `grad`.
-    private func accumulate(_ g: Tensor) {
+    /// Adds `g` to a leaf's `grad`. Without `createGraph`, the stored gradient owns its
+    /// storage (it is `g` itself when nothing else holds that storage, else a copy), so
+    /// optimizers and clipping may update it in place.
+    private func accumulate(_ g: Tensor, claimed: inout Set<ObjectIdentifier>) {
         guard requiresGrad else { return }
         if let existing = grad {
             grad = existing + g
+        } else if GradMode.isEnabled || (g.isContiguous && g.offset == 0 && g.numel * g.dtype.itemSize == g.storage.byteCount
+                                         && claimed.insert(ObjectIdentifier(g.storage)).inserted) {
+            grad = g
         } else {
-            // A fresh tensor, so later in-place updates of `grad` never touch `g`'s storage.
-            grad = GradMode.isEnabled ? g : g.contiguousCopy()
+            grad = g.contiguousCopy()
         }
     }
 
