@@ -174,3 +174,24 @@ extension GradCheckTests {
         assertGradients([x]) { $0[0].dropout(p: 0.3, generator: Generator(seed: 9)) }
     }
 }
+
+extension GradCheckTests {
+    func testLinear() {
+        let x = leaf([2, 3, 4], seed: 60), w = leaf([5, 4], seed: 61), b = leaf([5], seed: 62)
+        assertGradients([x, w, b]) { $0[0].linear(weight: $0[1], bias: $0[2]) }
+        assertGradients([x, w]) { $0[0][0].linear(weight: $0[1]) }
+        // Against matmul and add, and with gradients of gradients.
+        let y = x.linear(weight: w, bias: b), z = x.matmul(w.mT) + b
+        XCTAssertLessThan((y - z).abs().max().item(), 1e-12)
+        assertGradients([x, w]) { inputs in
+            withGradMode(true) {
+                let loss = inputs[0].linear(weight: inputs[1]).tanh().sum()
+                loss.backward(createGraph: true)
+                let g = inputs[0].grad!
+                // The inner backward also filled the weight's grad; the check's own pass must start clean.
+                for t in inputs { t.grad = nil }
+                return g
+            }
+        }
+    }
+}

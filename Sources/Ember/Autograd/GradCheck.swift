@@ -17,11 +17,13 @@ public func gradcheck(_ inputs: [Tensor], eps: Double = 1e-6, atol: Double = 1e-
     let output = f(inputs)
     let v = Tensor.randn(output.shape, dtype: output.dtype, generator: generator)
     output.backward(v)
+    // Read every analytic gradient before any numeric evaluation, which runs `f` again.
+    let analytic = inputs.map { x in x.requiresGrad ? (x.grad?.doubles ?? [Double](repeating: 0, count: x.numel)) : [] }
+    for x in inputs { x.grad = nil }
     var worst = 0.0
-    for x in inputs where x.requiresGrad {
-        let analytic = x.grad?.doubles ?? [Double](repeating: 0, count: x.numel)
-        let data = x.pointer(Double.self)
+    for (x, expected) in zip(inputs, analytic) where x.requiresGrad {
         precondition(x.isContiguous, "gradcheck: inputs must be contiguous")
+        let data = x.pointer(Double.self)
         for j in 0..<x.numel {
             let saved = data[j]
             data[j] = saved + eps
@@ -30,9 +32,9 @@ public func gradcheck(_ inputs: [Tensor], eps: Double = 1e-6, atol: Double = 1e-
             let minus = withNoGrad { (f(inputs) * v).sum().item() }
             data[j] = saved
             let numeric = (plus - minus) / (2 * eps)
-            worst = Swift.max(worst, Swift.abs(analytic[j] - numeric) / (atol + rtol * Swift.abs(numeric)))
+            worst = Swift.max(worst, Swift.abs(expected[j] - numeric) / (atol + rtol * Swift.abs(numeric)))
         }
-        x.grad = nil
     }
+    for x in inputs { x.grad = nil }
     return worst
 }

@@ -129,3 +129,21 @@ extension Double: BLASElement {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
+
+extension Kernels {
+    /// `x Wᵀ + b` for contiguous `x` `[M, in]`, `w` `[out, in]` and `b` `[out]`.
+    static func linear(_ x: Tensor, _ w: Tensor, _ b: Tensor?) -> Tensor {
+        let m = x.shape[0], k = x.shape[1], n = w.shape[0]
+        let out = Tensor(uninitializedShape: [m, n], dtype: x.dtype)
+        func run<T: BLASElement>(_: T.Type) {
+            let po = out.pointer(T.self)
+            if let b {
+                let pb = b.pointer(T.self)
+                for r in 0..<m { (po + r * n).update(from: pb, count: n) }
+            }
+            gemm(false, true, m, n, k, x.pointer(T.self), k, w.pointer(T.self), k, po, n, beta: b == nil ? 0 : 1)
+        }
+        if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        return out
+    }
+}

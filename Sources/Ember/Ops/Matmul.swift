@@ -28,3 +28,33 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// `x Wᵀ + b` (PyTorch's `F.linear`): `[..., in]` with weight `[out, in]` and bias
+    /// `[out]` gives `[..., out]`.
+    ///
+    /// One GEMM with the bias written into the output first (BLAS adds onto it), and a
+    /// backward that produces the weight's gradient in the weight's own `[out, in]`
+    /// layout, so nothing is transposed or copied.
+    public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        precondition(weight.ndim == 2 && ndim >= 1 && shape[ndim - 1] == weight.shape[1],
+                     "linear: input \(ShapeMessage.format(shape)) and weight \(ShapeMessage.format(weight.shape)): inner dimensions \(shape.last ?? 0) and \(weight.shape.count == 2 ? weight.shape[1] : 0) differ")
+        precondition(dtype == weight.dtype && dtype.isFloatingPoint && (bias?.dtype ?? dtype) == dtype,
+                     "linear: dtypes \(dtype), \(weight.dtype) and \(bias?.dtype ?? dtype) must be one floating-point type")
+        let outFeatures = weight.shape[0]
+        if let bias {
+            precondition(bias.shape == [outFeatures], "linear: bias \(ShapeMessage.format(bias.shape)) must be [\(outFeatures)]")
+        }
+        let lead = Array(shape.dropLast())
+        let x = reshape([-1, shape[ndim - 1]]).contiguous()                                   // [M, in]
+        let w = weight.contiguous(), b = bias?.contiguous()
+        let out = Kernels.linear(x, w, b)                                                      // [M, out]
+        var inputs = [x, w]
+        if let b { inputs.append(b) }
+        return out.recorded("linear", inputs) { g in
+            [x.requiresGrad ? g.matmul(w) : nil,
+             w.requiresGrad ? g.mT.matmul(x) : nil,
+             b.map { $0.requiresGrad ? g.sum(dim: 0) : nil } ?? nil]
+        }.reshape(lead + [outFeatures])
+    }
+}

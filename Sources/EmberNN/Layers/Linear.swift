@@ -22,7 +22,6 @@ public final class Linear: Module, Layer {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.ndim >= 1 && x.shape[x.ndim - 1] == weight.shape[1],
                      "Linear: input \(ShapeMessage.format(x.shape)) does not end in inFeatures \(weight.shape[1])")
-        let y = x.matmul(weight.mT)
-        return bias.map { y + $0 } ?? y
+        return x.linear(weight: weight, bias: bias)
     }
 }
