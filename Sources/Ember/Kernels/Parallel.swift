@@ -1,11 +1,10 @@
 import CBLAS
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Splitting loops across cores. Work below `grain` elements stays on the calling
-/// thread: Dispatch gives no speed-up for jobs much under 100 µs on two cores.
+/// Splitting loops across cores, on `WorkerPool`'s threads. Work below `grain`
+/// elements stays on the calling thread.
 enum Parallel {
     /// Number of worker chunks large loops are split into.
     static var threads: Int = Swift.max(1, Swift.min(System.cpuCount, 8))
@@ -19,10 +18,8 @@ enum Parallel {
             body(0..<count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: chunks) { i in
-                body(count * i / chunks ..< count * (i + 1) / chunks)
-            }
+        WorkerPool.shared.run(chunks: chunks) { i in
+            body(count * i / chunks ..< count * (i + 1) / chunks)
         }
     }
 }
@@ -46,10 +43,8 @@ extension Parallel {
             body(0, 0..<count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: chunks) { i in
-                body(i, count * i / chunks ..< count * (i + 1) / chunks)
-            }
+        WorkerPool.shared.run(chunks: chunks) { i in
+            body(i, count * i / chunks ..< count * (i + 1) / chunks)
         }
     }
 }

@@ -51,27 +51,7 @@ extension Kernels {
                 for plane in range {
                     let src = px + plane * h * w, dst = po + plane * oh * ow, idx = pi + plane * oh * ow
                     if halving {
-                        for y in 0..<oh {
-                            let top = src + 2 * y * w, bottom = top + w
-                            for xo in 0..<ow {
-                                let j = 2 &* xo
-                                let a = top[j], b = top[j &+ 1], c = bottom[j], d = bottom[j &+ 1]
-                                // Selects, not branches: on real data the winner is random,
-                                // and mispredicted branches cost more than the arithmetic.
-                                let ab = b > a ? b : a, cd = d > c ? d : c
-                                let m = cd > ab ? cd : ab
-                                if (a + b + c + d).isNaN {
-                                    (dst[y * ow + xo], idx[y * ow + xo]) = Self.windowMax(src, w, 2 * y ..< 2 * y + 2, j ..< j + 2)
-                                    continue
-                                }
-                                var at = (2 * y + 1) * w + j + 1
-                                at = m == c ? (2 * y + 1) * w + j : at
-                                at = m == b ? 2 * y * w + j + 1 : at
-                                at = m == a ? 2 * y * w + j : at
-                                dst[y * ow + xo] = m
-                                idx[y * ow + xo] = Int32(at)
-                            }
-                        }
+                        Self.maxPoolPairs(src, w, oh, ow, dst, idx)
                         continue
                     }
                     for y in 0..<oh {
@@ -85,6 +65,31 @@ extension Kernels {
         }
         if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
         return (out, indices)
+    }
+
+    /// 2×2 max pooling with stride 2 of one `[2·oh, w]` plane. Every choice is a select
+    /// on an ordered comparison, not a branch: on real data the winner is random, and
+    /// mispredicted branches cost more than the arithmetic. Ties keep the first element.
+    @inline(__always)
+    private static func maxPoolPairs<T: FloatingElement>(_ src: UnsafeMutablePointer<T>, _ w: Int, _ oh: Int, _ ow: Int,
+                                                        _ dst: UnsafeMutablePointer<T>, _ idx: UnsafeMutablePointer<Int32>) {
+        for y in 0..<oh {
+            let top = src + 2 &* y &* w, bottom = top + w, row = 2 &* y &* w
+            for xo in 0..<ow {
+                let j = 2 &* xo
+                let a = top[j], b = top[j &+ 1], c = bottom[j], d = bottom[j &+ 1]
+                if (a + b + c + d).isNaN {
+                    (dst[y &* ow &+ xo], idx[y &* ow &+ xo]) = windowMax(src, w, 2 * y ..< 2 * y + 2, j ..< j + 2)
+                    continue
+                }
+                let rightTop = b > a, rightBottom = d > c
+                let upper = rightTop ? b : a, lower = rightBottom ? d : c
+                let below = lower > upper
+                dst[y &* ow &+ xo] = below ? lower : upper
+                let offset = below ? (rightBottom ? w &+ 1 : w) : (rightTop ? 1 : 0)
+                idx[y &* ow &+ xo] = Int32(truncatingIfNeeded: row &+ j &+ offset)
+            }
+        }
     }
 
     /// The maximum of a window of a `[H, W]` plane and its flat index (first on ties;
