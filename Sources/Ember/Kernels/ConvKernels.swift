@@ -105,9 +105,10 @@ extension Kernels {
         }
     }
 
-    /// `[N, C, H, W] ⋆ [O, C/g, kH, kW] -> [N, O, oH, oW]` by im2col and one GEMM per
-    /// sample and group, samples split across threads. `x` and `w` contiguous.
-    static func conv2d(_ x: Tensor, _ w: Tensor, _ conv: Convolution) -> Tensor {
+    /// `[N, C, H, W] ⋆ [O, C/g, kH, kW] (+ b) -> [N, O, oH, oW]` by im2col and one GEMM
+    /// per sample and group, samples split across threads; the bias is written into the
+    /// output first and the GEMM adds onto it. `x`, `w` and `b` contiguous.
+    static func conv2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ conv: Convolution) -> Tensor {
         let geo = conv.geometry(input: x.shape, weight: w.shape)
         let n = x.shape[0], outChannels = w.shape[0], g = conv.groups
         let og = outChannels / g, k = geo.columnRows, p = geo.columnCount
@@ -121,12 +122,16 @@ extension Kernels {
                 defer { withExtendedLifetime(scratch) {} }
                 let cols = scratch.data.assumingMemoryBound(to: T.self)
                 for s in samples {
+                    if let b {
+                        let pb = b.pointer(T.self)
+                        for o in 0..<outChannels { (po + (s * outChannels + o) * p).update(repeating: pb[o], count: p) }
+                    }
                     for group in 0..<g {
                         let input = px + s * sampleIn + group * groupIn
                         if !geo.isPointwise { geo.unfold(input, into: cols) }
                         T.gemm(false, false, og, p, k, 1, pw + group * og * k, k,
                                geo.isPointwise ? UnsafePointer(input) : UnsafePointer(cols), p,
-                               0, po + (s * outChannels + group * og) * p, p)
+                               b == nil ? 0 : 1, po + (s * outChannels + group * og) * p, p)
                     }
                 }
             }

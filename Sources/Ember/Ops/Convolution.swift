@@ -24,14 +24,12 @@ extension Tensor {
         if let bias {
             precondition(bias.shape == [weight.shape[0]], "conv2d: bias \(ShapeMessage.format(bias.shape)) must be [\(weight.shape[0])]")
         }
-        let x = contiguous(), w = weight.contiguous()
-        var out = Kernels.conv2d(x, w, conv).recorded("conv2d", [x, w]) { g in
+        let x = contiguous(), w = weight.contiguous(), b = bias?.contiguous()
+        return Kernels.conv2d(x, w, b, conv).recorded("conv2d", [x, w] + (b.map { [$0] } ?? [])) { g in
             let grads = Kernels.conv2dBackward(x, w, g.contiguous(), conv,
                                                needInput: x.requiresGrad, needWeight: w.requiresGrad)
-            return [grads.input, grads.weight]
+            return [grads.input, grads.weight, b.map { $0.requiresGrad ? g.sum(dims: [0, 2, 3]) : nil } ?? nil]
         }
-        if let bias { out = out + bias.reshape([1, -1, 1, 1]) }
-        return out
     }
 
     /// Max pooling over windows of `kernelSize` every `stride` (default: the kernel
