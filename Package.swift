@@ -43,7 +43,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS"]),
-        .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"]),
+        .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),
         .testTarget(name: "emberTests", dependencies: ["ember"]),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"]),

@@ -246,3 +246,20 @@ final class TensorTests: XCTestCase {
         return (0..<m * n).map { i in (0..<k).reduce(0.0) { $0 + x[i / n * k + $1] * y[$1 * n + i % n] } }
     }
 }
+
+extension TensorTests {
+    func testMaxPoolPicksFirstOfTiesAndPropagatesNaN() {
+        // Wide enough for the four-window SIMD path and its scalar tail.
+        var values = [Float](repeating: 1, count: 2 * 10)
+        values[3] = 5; values[10 + 6] = 7; values[8] = .nan
+        let x = Tensor(values, shape: [1, 1, 2, 10]).requiringGrad()
+        let y = x.maxPool2d(kernelSize: 2)
+        XCTAssertEqual(Array(y.floats[0..<4]), [1, 5, 1, 7])
+        XCTAssertTrue(y.floats[4].isNaN)
+        y.sum().backward()
+        // Gradient to the first of tied ones, to the maxima, and to the NaN.
+        var expected = [Float](repeating: 0, count: 20)
+        expected[0] = 1; expected[3] = 1; expected[4] = 1; expected[16] = 1; expected[8] = 1
+        XCTAssertEqual(x.grad!.floats, expected)
+    }
+}

@@ -1,3 +1,7 @@
+/// 1 for true, 0 for false, without a branch.
+@inline(__always)
+private func bit(_ b: Bool) -> Int { Int(unsafeBitCast(b, to: UInt8.self)) }
+
 /// One axis of a pooling window: for each output position, the input range it covers
 /// (clipped to the input) and the size it divides by.
 struct PoolAxis {
@@ -75,19 +79,46 @@ extension Kernels {
                                                         _ dst: UnsafeMutablePointer<T>, _ idx: UnsafeMutablePointer<Int32>) {
         for y in 0..<oh {
             let top = src + 2 &* y &* w, bottom = top + w, row = 2 &* y &* w
-            for xo in 0..<ow {
+            var xo = 0
+            if T.self == Float.self {
+                // Four windows at a time: eight consecutive floats of each row, split into
+                // even and odd lanes (the left and right columns of the windows).
+                let t = UnsafeRawPointer(top), b = UnsafeRawPointer(bottom)
+                let o = UnsafeMutableRawPointer(dst + y &* ow), ix = idx + y &* ow
+                while xo &+ 4 <= ow {
+                    let upper8 = t.loadUnaligned(fromByteOffset: 8 &* xo, as: SIMD8<Float>.self)
+                    let lower8 = b.loadUnaligned(fromByteOffset: 8 &* xo, as: SIMD8<Float>.self)
+                    let (a, bb, c, d) = (upper8.evenHalf, upper8.oddHalf, lower8.evenHalf, lower8.oddHalf)
+                    let sum = a + bb + c + d
+                    if any(sum .!= sum) { break }
+                    let rightTop = bb .> a, rightBottom = d .> c
+                    let upper = a.replacing(with: bb, where: rightTop), lower = c.replacing(with: d, where: rightBottom)
+                    let below = lower .> upper
+                    o.storeBytes(of: upper.replacing(with: lower, where: below), toByteOffset: 4 &* xo, as: SIMD4<Float>.self)
+                    let column = SIMD4<Int32>(0, 2, 4, 6) &+ Int32(truncatingIfNeeded: row &+ 2 &* xo)
+                    let topOffset = SIMD4<Int32>(repeating: 0).replacing(with: 1, where: rightTop)
+                    let bottomOffset = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: w)).replacing(with: Int32(truncatingIfNeeded: w &+ 1), where: rightBottom)
+                    let at = column &+ topOffset.replacing(with: bottomOffset, where: below)
+                    UnsafeMutableRawPointer(ix + xo).storeBytes(of: at, as: SIMD4<Int32>.self)
+                    xo &+= 4
+                }
+            }
+            while xo < ow {
                 let j = 2 &* xo
                 let a = top[j], b = top[j &+ 1], c = bottom[j], d = bottom[j &+ 1]
                 if (a + b + c + d).isNaN {
                     (dst[y &* ow &+ xo], idx[y &* ow &+ xo]) = windowMax(src, w, 2 * y ..< 2 * y + 2, j ..< j + 2)
+                    xo &+= 1
                     continue
                 }
-                let rightTop = b > a, rightBottom = d > c
-                let upper = rightTop ? b : a, lower = rightBottom ? d : c
-                let below = lower > upper
-                dst[y &* ow &+ xo] = below ? lower : upper
-                let offset = below ? (rightBottom ? w &+ 1 : w) : (rightTop ? 1 : 0)
+                let upper = b > a ? b : a, lower = d > c ? d : c
+                dst[y &* ow &+ xo] = lower > upper ? lower : upper
+                // The winner's offset from comparison bits, as arithmetic: LLVM turns
+                // selects of indices into branches, and those mispredict.
+                let rightTop = bit(b > a), rightBottom = bit(d > c), below = bit(lower > upper)
+                let offset = below &* (w &+ rightBottom) &+ (1 &- below) &* rightTop
                 idx[y &* ow &+ xo] = Int32(truncatingIfNeeded: row &+ j &+ offset)
+                xo &+= 1
             }
         }
     }
