@@ -44,18 +44,20 @@ struct WindowGeometry {
                     for y in 0..<oh {
                         let iy = y * stride.h - padding.h + ki * dilation.h
                         let line = dst + y * ow
+                        // Plain loops: rows are short, and a memset or memmove call per
+                        // row (often for one element of padding) costs more than the copy.
                         if iy < 0 || iy >= height {
-                            line.update(repeating: 0, count: ow)
+                            for xo in 0..<ow { line[xo] = 0 }
                             continue
                         }
                         let src = plane + iy * width + x0
-                        if lo > 0 { line.update(repeating: 0, count: lo) }
+                        for xo in 0..<lo { line[xo] = 0 }
                         if sw == 1 {
-                            (line + lo).update(from: src + lo, count: hi - lo)
+                            for xo in lo..<hi { line[xo] = src[xo] }
                         } else {
                             for xo in lo..<hi { line[xo] = src[xo &* sw] }
                         }
-                        if hi < ow { (line + hi).update(repeating: 0, count: ow - hi) }
+                        for xo in hi..<ow { line[xo] = 0 }
                     }
                     row += 1
                 }
@@ -124,7 +126,10 @@ extension Kernels {
                 for s in samples {
                     if let b {
                         let pb = b.pointer(T.self)
-                        for o in 0..<outChannels { (po + (s * outChannels + o) * p).update(repeating: pb[o], count: p) }
+                        for o in 0..<outChannels {
+                            let row = po + (s * outChannels + o) * p, value = pb[o]
+                            for j in 0..<p { row[j] = value }
+                        }
                     }
                     for group in 0..<g {
                         let input = px + s * sampleIn + group * groupIn
