@@ -58,12 +58,4 @@ final class BufferCache: @unchecked Sendable {
         }
         Glibc.free(block)
     }
-
-    /// Frees every idle block.
-    func empty() {
-        idle.withLock { idle in
-            for blocks in idle.blocks.values { blocks.forEach { Glibc.free($0) } }
-            idle = Idle()
-        }
-    }
 }
