@@ -85,7 +85,8 @@ struct Predict: ParsableCommand {
             let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
             print("image \(index) (\(truth)): \(FashionMNIST.classNames[ranked[0]])")
             for c in ranked {
-                print(String(format: "  %-12@ %6.2f%%", FashionMNIST.classNames[c], 100 * probabilities[c]))
+                let name = FashionMNIST.classNames[c].padding(toLength: 12, withPad: " ", startingAt: 0)
+                print("  " + name + String(format: "%7.2f%%", 100 * probabilities[c]))
             }
         }
     }
