@@ -83,28 +83,30 @@ public final class Trainer {
         for c in callbacks { try c.trainingBegan(self) }
         while epoch < epochs && !shouldStop {
             model.train()
-            var lossSum = 0.0, correct = 0, seen = 0, epochSeconds = 0.0
+            var lossSum = 0.0, correct = 0, seen = 0
+            // Training time counts everything but evaluation: steps, waiting for data, callbacks.
+            let epochStart = DispatchTime.now()
             let batches = train.batches(epoch: epoch)
             for (index, batch) in batches.enumerated() {
-                let began = DispatchTime.now()
                 if let schedule { optimizer.lr = schedule.learningRate(at: step) }
                 optimizer.zeroGrad()
                 let logits = model(batch.inputs)
                 var objective = loss(logits, batch.targets)
                 if l1 > 0 { objective = objective + l1Penalty(model.parameters()) * l1 }
+                let value = objective.item()
+                // Checked before the step, so the weights stay those of the last good step.
+                guard value.isFinite else { throw TrainingError.nonFinite(loss: value, epoch: epoch + 1, step: step + 1) }
                 objective.backward()
                 if let clipNorm { clipGradNorm(model.parameters(), maxNorm: clipNorm) }
                 optimizer.step()
                 step += 1
-                let value = objective.item()
-                guard value.isFinite else { throw TrainingError.nonFinite(loss: value, epoch: epoch + 1, step: step) }
                 let n = batch.targets.shape[0]
                 lossSum += value * Double(n)
                 seen += n
                 if let hits = Self.correct(logits, batch.targets) { correct += hits }
-                epochSeconds += Self.seconds(since: began)
                 for c in callbacks { c.batchEnded(self, index: index, count: batches.count, loss: value) }
             }
+            let epochSeconds = Self.seconds(since: epochStart)
             epoch += 1
             trainSeconds += epochSeconds
             trainSamples += seen
