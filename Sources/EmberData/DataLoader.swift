@@ -22,6 +22,7 @@ public struct DataLoader {
     /// Batches prepared ahead (0: prepare each on demand, on the caller's thread).
     public let prefetch: Int
 
+    /// Batches of `batchSize` samples of `dataset`, shuffled each epoch when `shuffle`.
     public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
                 seed: UInt64 = 0, prefetch: Int = 2) {
         precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")

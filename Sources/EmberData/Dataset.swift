@@ -7,6 +7,7 @@ public struct Batch {
     /// `[B, ...]` targets (class indices for classifiers).
     public let targets: Tensor
 
+    /// A batch of `inputs` and `targets`.
     public init(inputs: Tensor, targets: Tensor) {
         self.inputs = inputs
         self.targets = targets
@@ -29,6 +30,7 @@ public struct TensorDataset: Dataset {
     /// `[N, ...]`.
     public let targets: Tensor
 
+    /// Samples that are the rows of `inputs` (`[N, ...]`) and `targets` (`[N, ...]`).
     public init(inputs: Tensor, targets: Tensor) {
         precondition(inputs.ndim >= 1 && targets.ndim >= 1 && inputs.shape[0] == targets.shape[0],
                      "TensorDataset: inputs \(ShapeMessage.format(inputs.shape)) and targets \(ShapeMessage.format(targets.shape)) need the same first dimension")
@@ -51,6 +53,7 @@ public struct Subset: Dataset {
     /// Positions in `base`.
     public let indices: [Int]
 
+    /// The samples of `base` at `indices`, in that order.
     public init(_ base: any Dataset, indices: [Int]) {
         precondition(indices.allSatisfy { $0 >= 0 && $0 < base.count }, "Subset: index out of range for \(base.count) samples")
         self.base = base

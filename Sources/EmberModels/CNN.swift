@@ -10,14 +10,22 @@ import EmberNN
 /// Without batch normalisation its parameters carry the peer's names (`c1`, `c2`,
 /// `f1`, `f2`).
 public final class CNN: Module, Layer {
+    /// First convolution, 1 → 32 channels.
     public let c1: Conv2d
+    /// Batch normalisation after `c1`, if any.
     public let bn1: BatchNorm2d?
+    /// Second convolution, 32 → 64 channels.
     public let c2: Conv2d
+    /// Batch normalisation after `c2`, if any.
     public let bn2: BatchNorm2d?
+    /// 3136 → 128.
     public let f1: Linear
+    /// Dropout before the last layer.
     public let drop: Dropout
+    /// 128 → classes.
     public let f2: Linear
 
+    /// The network for `classes` classes, with `dropout` before the last layer and optional batch norm.
     public init(classes: Int = 10, dropout: Double = 0.5, batchNorm: Bool = false) {
         c1 = Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, padding: 1, bias: !batchNorm)
         bn1 = batchNorm ? BatchNorm2d(numFeatures: 32) : nil

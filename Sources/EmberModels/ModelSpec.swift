@@ -10,6 +10,7 @@ public struct ModelSpec: Equatable, Sendable {
         case mlp, cnn, perceptron
     }
 
+    /// The architecture.
     public var kind: Kind
     /// Hidden sizes of an MLP.
     public var hidden: [Int] = [256, 128]
@@ -19,10 +20,12 @@ public struct ModelSpec: Equatable, Sendable {
     public var batchNorm: Bool = false
     /// Number of classes (the perceptron has one output).
     public var classes: Int = 10
-    /// The perceptron's positive and negative class labels.
+    /// The perceptron's class labelled 1.
     public var positiveClass: Int = 1
+    /// The perceptron's class labelled 0.
     public var negativeClass: Int = 0
 
+    /// The default hyper-parameters of `kind`.
     public init(kind: Kind) { self.kind = kind }
 
     /// The model, freshly initialised.

@@ -21,6 +21,7 @@ open class Module {
     /// Whether the module is in training mode (dropout active, batch statistics used).
     public private(set) var training = true
 
+    /// A module with no parameters yet; subclasses declare theirs as stored properties.
     public init() {}
 
     /// Direct sub-modules with their names. The default finds them by reflection;

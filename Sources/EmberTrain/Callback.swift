@@ -21,6 +21,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// Seconds since training started, evaluation included.
     public var elapsedS: Double
 
+    /// A record of one epoch.
     public init(epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double?, valLoss: Double?, valAccuracy: Double?,
                 lr: Double, samplesPerSec: Double, elapsedS: Double) {
         self.epoch = epoch

@@ -15,6 +15,7 @@ public final class EarlyStopping: Callback {
     private var staleEpochs = 0
     private var bestState: [(name: String, tensor: Tensor)] = []
 
+    /// Stops after `patience` epochs without the validation loss falling by more than `minDelta`.
     public init(patience: Int, minDelta: Double = 0) {
         precondition(patience >= 0, "EarlyStopping: patience must be non-negative, got \(patience)")
         self.patience = patience

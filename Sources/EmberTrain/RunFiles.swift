@@ -42,6 +42,7 @@ public final class Checkpointing: Callback {
     public let metadata: [String: String]
     private var bestLoss = Double.infinity
 
+    /// Writes into the run `directory`, with `metadata` (the model and its hyper-parameters) in both files.
     public init(directory: URL, metadata: [String: String]) {
         self.directory = directory
         self.metadata = metadata

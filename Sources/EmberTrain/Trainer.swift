@@ -64,6 +64,8 @@ public final class Trainer {
     /// Training samples processed.
     public private(set) var trainSamples = 0
 
+    /// A loop training `model` with `optimizer` on `train` for `epochs`, evaluating on
+    /// `validation` after each epoch.
     public init(model: any Layer, optimizer: any Optimizer, train: DataLoader, validation: DataLoader? = nil,
                 epochs: Int, callbacks: [any Callback] = []) {
         self.model = model

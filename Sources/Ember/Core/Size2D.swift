@@ -6,6 +6,7 @@ public struct Size2D: Equatable, Sendable, ExpressibleByIntegerLiteral, Expressi
     /// Along the width.
     public var w: Int
 
+    /// A height and a width.
     public init(_ h: Int, _ w: Int) {
         self.h = h
         self.w = w

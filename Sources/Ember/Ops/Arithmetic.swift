@@ -1,37 +1,50 @@
 /// Arithmetic with NumPy broadcasting. Swift numbers on either side become scalars of
 /// the tensor's dtype (an integer tensor with a fractional number becomes float32).
 extension Tensor {
+    /// Elementwise sum, broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         Kernels.binary(a, b, .add).recorded("add", [a, b]) { g in [g, g] }
     }
 
+    /// Elementwise difference, broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         Kernels.binary(a, b, .sub).recorded("sub", [a, b]) { g in [g, b.requiresGrad ? -g : nil] }
     }
 
+    /// Elementwise product, broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         Kernels.binary(a, b, .mul).recorded("mul", [a, b]) { g in
             [a.requiresGrad ? g * b : nil, b.requiresGrad ? g * a : nil]
         }
     }
 
+    /// Elementwise quotient, broadcasting (integers divide as float32, as PyTorch's true division).
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         Kernels.binary(a, b, .div).recorded("div", [a, b]) { g in
             [a.requiresGrad ? g / b : nil, b.requiresGrad ? -g * a / (b * b) : nil]
         }
     }
 
+    /// Elementwise negation.
     public static prefix func - (a: Tensor) -> Tensor {
         Kernels.unary(a, .neg).recorded("neg", [a]) { g in [-g] }
     }
 
+    /// `a + b` with the right a Swift number (it takes the tensor's dtype).
     public static func + (a: Tensor, b: Double) -> Tensor { a + a.scalar(b) }
+    /// `a + b` with the left a Swift number.
     public static func + (a: Double, b: Tensor) -> Tensor { b.scalar(a) + b }
+    /// `a - b` with the right a Swift number.
     public static func - (a: Tensor, b: Double) -> Tensor { a - a.scalar(b) }
+    /// `a - b` with the left a Swift number.
     public static func - (a: Double, b: Tensor) -> Tensor { b.scalar(a) - b }
+    /// `a * b` with the right a Swift number.
     public static func * (a: Tensor, b: Double) -> Tensor { a * a.scalar(b) }
+    /// `a * b` with the left a Swift number.
     public static func * (a: Double, b: Tensor) -> Tensor { b.scalar(a) * b }
+    /// `a / b` with the right a Swift number.
     public static func / (a: Tensor, b: Double) -> Tensor { a / a.scalar(b) }
+    /// `a / b` with the left a Swift number.
     public static func / (a: Double, b: Tensor) -> Tensor { b.scalar(a) / b }
 
     /// Elementwise `self ** exponent`, both broadcast.

@@ -19,6 +19,7 @@ public final class Conv2d: Module, Layer {
     /// Channel groups (inputs and outputs are split into this many independent parts).
     public let groups: Int
 
+    /// A convolution from `inChannels` to `outChannels` with a `kernelSize` window.
     public init(inChannels: Int, outChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0,
                 dilation: Size2D = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32) {
         precondition(inChannels > 0 && outChannels > 0 && groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
@@ -48,6 +49,7 @@ public final class MaxPool2d: Module, Layer {
     /// Implicit −∞ padding on each side.
     public let padding: Size2D
 
+    /// Max pooling over `kernelSize` windows, every `stride` (default: the kernel size).
     public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
@@ -68,6 +70,7 @@ public final class AvgPool2d: Module, Layer {
     /// Whether padding counts in the divisor.
     public let countIncludePad: Bool
 
+    /// Average pooling over `kernelSize` windows, every `stride` (default: the kernel size).
     public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
@@ -86,6 +89,7 @@ public final class AdaptiveAvgPool2d: Module, Layer {
     /// Output height and width.
     public let outputSize: Size2D
 
+    /// Pooling to `outputSize`.
     public init(outputSize: Size2D) { self.outputSize = outputSize }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { x.adaptiveAvgPool2d(outputSize: outputSize) }

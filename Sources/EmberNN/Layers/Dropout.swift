@@ -6,6 +6,7 @@ public final class Dropout: Module, Layer {
     /// Probability of zeroing an element.
     public let p: Double
 
+    /// Dropout zeroing elements with probability `p`.
     public init(p: Double = 0.5) {
         precondition(p >= 0 && p <= 1, "Dropout: probability must be in [0, 1], got \(p)")
         self.p = p

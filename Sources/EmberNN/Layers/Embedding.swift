@@ -7,6 +7,7 @@ public final class Embedding: Module, Layer {
     /// `[numEmbeddings, embeddingDim]`.
     public let weight: Parameter
 
+    /// A table of `numEmbeddings` vectors of `embeddingDim` values.
     public init(numEmbeddings: Int, embeddingDim: Int, dtype: DType = .float32) {
         precondition(numEmbeddings > 0 && embeddingDim > 0,
                      "Embedding: sizes must be positive, got \(numEmbeddings) x \(embeddingDim)")

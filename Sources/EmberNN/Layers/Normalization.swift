@@ -63,6 +63,7 @@ public class BatchNorm: Module, Layer {
 
 /// Batch normalisation of `[N, C]` or `[N, C, L]` inputs.
 public final class BatchNorm1d: BatchNorm {
+    /// Batch normalisation of `numFeatures` channels with PyTorch's defaults.
     public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = true) {
         super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, ranks: 2...3)
     }
@@ -70,6 +71,7 @@ public final class BatchNorm1d: BatchNorm {
 
 /// Batch normalisation of `[N, C, H, W]` inputs.
 public final class BatchNorm2d: BatchNorm {
+    /// Batch normalisation of `numFeatures` channels with PyTorch's defaults.
     public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = true) {
         super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, ranks: 4...4)
     }
@@ -88,6 +90,7 @@ public final class LayerNorm: Module, Layer {
     /// The trailing shape that is normalised.
     public let normalizedShape: [Int]
 
+    /// Layer normalisation over trailing dimensions of `normalizedShape`.
     public init(normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true) {
         precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
                      "LayerNorm: normalizedShape \(normalizedShape) must be non-empty and positive")

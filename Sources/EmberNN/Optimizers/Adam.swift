@@ -110,6 +110,7 @@ public class Adam: Optimizer {
 
 /// Adam with decoupled weight decay (PyTorch's `torch.optim.AdamW`, default λ = 0.01).
 public final class AdamW: Adam {
+    /// AdamW over `parameters` with PyTorch's defaults.
     public init(parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
                 eps: Double = 1e-8, weightDecay: Double = 0.01) {
         super.init(parameters: parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: true)

@@ -22,6 +22,7 @@ public final class RMSprop: Optimizer {
     /// Whether to normalise by the variance instead of the raw second moment.
     public let centered: Bool
 
+    /// RMSprop over `parameters` with PyTorch's defaults.
     public init(parameters: [Parameter], lr: Double = 0.01, alpha: Double = 0.99, eps: Double = 1e-8,
                 weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) {
         precondition(lr >= 0 && alpha >= 0 && eps >= 0 && weightDecay >= 0 && momentum >= 0,

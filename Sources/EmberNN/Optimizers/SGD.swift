@@ -20,6 +20,7 @@ public final class SGD: Optimizer {
     /// λ, the L2 penalty's coefficient.
     public let weightDecay: Double
 
+    /// SGD over `parameters` at learning rate `lr`; no momentum or weight decay unless given.
     public init(parameters: [Parameter], lr: Double, momentum: Double = 0, dampening: Double = 0,
                 weightDecay: Double = 0, nesterov: Bool = false) {
         precondition(lr >= 0 && momentum >= 0 && weightDecay >= 0, "SGD: lr, momentum and weightDecay must be non-negative")
