@@ -34,7 +34,8 @@ struct Train: ParsableCommand {
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
     @Option(help: "Folder of the Fashion-MNIST IDX files.") var data: String = FashionMNIST.defaultDirectory
     @Option(help: "Run directory to create (default: runs/MODEL-TIME).") var out: String?
-    @Option(help: "Continue the run in this directory from its checkpoint.") var resume: String?
+    @Option(help: "Continue the run in this directory from its checkpoint, with its saved options (--epochs may extend it).")
+    var resume: String?
     @Option(help: "Perceptron: the class labelled 1.") var positiveClass: Int = 1
     @Option(help: "Perceptron: the class labelled 0.") var negativeClass: Int = 0
 
@@ -52,6 +53,7 @@ struct Train: ParsableCommand {
         if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         guard parsedHidden != nil else { throw ValidationError("--hidden must be positive sizes separated by commas, e.g. 256,128") }
         if let patience, patience < 0 { throw ValidationError("--patience must be non-negative") }
+        if patience != nil && valSize == 0 { throw ValidationError("--patience needs a validation set: give --val-size a positive count") }
         guard ["none", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be none or cosine") }
         if let clip, clip <= 0 { throw ValidationError("--clip must be positive") }
         guard valSize >= 0, valSize < 60_000 else { throw ValidationError("--val-size must be in 0..<60000") }
