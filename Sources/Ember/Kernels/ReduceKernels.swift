@@ -7,6 +7,13 @@ extension Kernels {
     /// Reduces `x` over the sorted, distinct `dims`, giving the kept shape (reduced
     /// dims have size 1); no autograd. `argmax`/`argmin` need one dim and give int64.
     static func reduce(_ x: Tensor, dims: [Int], _ op: Reduction) -> Tensor {
+        // Dims in separate runs (a conv bias's gradient sums [N, C, H, W] over 0, 2 and 3):
+        // reduce the last run first, then the rest of the smaller result, instead of
+        // permuting and copying the whole input.
+        if x.isContiguous && op != .argmax && op != .argmin,
+           let split = dims.indices.dropFirst().last(where: { dims[$0] != dims[$0 - 1] + 1 }) {
+            return reduce(reduce(x, dims: Array(dims[split...]), op), dims: Array(dims[..<split]), op)
+        }
         var keptShape = x.shape
         for d in dims { keptShape[d] = 1 }
         let outDType: DType = (op == .argmax || op == .argmin) ? .int64 : x.dtype
