@@ -17,47 +17,41 @@ struct WindowGeometry {
         kernel == 1 && stride == 1 && padding == 0
     }
 
-    /// The output columns `lo..<hi` whose input column `x·stride + offset` lies inside
-    /// the image; the others read padding.
-    @inline(__always)
-    private func validColumns(offset: Int) -> (lo: Int, hi: Int) {
-        let ow = outWidth
-        // x·s + offset >= 0  ⇔  x >= ⌈−offset / s⌉;  x·s + offset < W  ⇔  x < ⌈(W − offset) / s⌉.
-        let lo = Swift.min(ow, Swift.max(0, (-offset + stride.w - 1) / stride.w))
-        let hi = Swift.max(lo, Swift.min(ow, (width - offset + stride.w - 1) / stride.w))
-        return (lo, hi)
-    }
+    /// Elements of the input copied into a zero border of `padding` on every side
+    /// (`[channels, H + 2·pad.h, W + 2·pad.w]`): unfolding reads it without bounds checks.
+    var paddedCount: Int { channels * paddedHeight * paddedWidth }
+    private var paddedHeight: Int { height + 2 * padding.h }
+    private var paddedWidth: Int { width + 2 * padding.w }
 
-    /// Unfolds `x` (`[channels, height, width]`) into `cols` (`[columnRows, columnCount]`),
-    /// zero where the window hangs over the padding (im2col).
+    /// Unfolds `x` (`[channels, height, width]`) into `cols` (`[columnRows, columnCount]`)
+    /// (im2col). The input is first copied into `padded` (`paddedCount` elements) with a
+    /// zero border, so every window position is a plain read: rows are short, and
+    /// per-row bounds checks and fills cost more than the copying.
     @inline(__always)
-    func unfold<T: FloatingElement>(_ x: UnsafePointer<T>, into cols: UnsafeMutablePointer<T>) {
+    func unfold<T: FloatingElement>(_ x: UnsafePointer<T>, into cols: UnsafeMutablePointer<T>, padded: UnsafeMutablePointer<T>) {
+        let ph = paddedHeight, pw = paddedWidth
+        for c in 0..<channels {
+            let plane = padded + c * ph * pw, source = x + c * height * width
+            for i in 0..<(ph * pw) { plane[i] = 0 }
+            for iy in 0..<height {
+                let dst = plane + (iy + padding.h) * pw + padding.w, src = source + iy * width
+                for ix in 0..<width { dst[ix] = src[ix] }
+            }
+        }
         let oh = outHeight, ow = outWidth, sw = stride.w
         var row = 0
         for c in 0..<channels {
-            let plane = x + c * height * width
+            let plane = padded + c * ph * pw
             for ki in 0..<kernel.h {
                 for kj in 0..<kernel.w {
                     let dst = cols + row * oh * ow
-                    let x0 = kj * dilation.w - padding.w
-                    let (lo, hi) = validColumns(offset: x0)
                     for y in 0..<oh {
-                        let iy = y * stride.h - padding.h + ki * dilation.h
-                        let line = dst + y * ow
-                        // Plain loops: rows are short, and a memset or memmove call per
-                        // row (often for one element of padding) costs more than the copy.
-                        if iy < 0 || iy >= height {
-                            for xo in 0..<ow { line[xo] = 0 }
-                            continue
-                        }
-                        let src = plane + iy * width + x0
-                        for xo in 0..<lo { line[xo] = 0 }
+                        let src = plane + (y * stride.h + ki * dilation.h) * pw + kj * dilation.w, line = dst + y * ow
                         if sw == 1 {
-                            for xo in lo..<hi { line[xo] = src[xo] }
+                            for xo in 0..<ow { line[xo] = src[xo] }
                         } else {
-                            for xo in lo..<hi { line[xo] = src[xo &* sw] }
+                            for xo in 0..<ow { line[xo] = src[xo &* sw] }
                         }
-                        for xo in hi..<ow { line[xo] = 0 }
                     }
                     row += 1
                 }
@@ -65,30 +59,35 @@ struct WindowGeometry {
         }
     }
 
-    /// Adds `cols` back onto `x` (col2im), the adjoint of `unfold`.
+    /// Writes into `x` the sum of `cols` folded back onto the input (col2im), the
+    /// adjoint of `unfold`, accumulating in the zero-bordered scratch `padded` first.
     @inline(__always)
-    func fold<T: FloatingElement>(_ cols: UnsafePointer<T>, addingInto x: UnsafeMutablePointer<T>) {
+    func fold<T: FloatingElement>(_ cols: UnsafePointer<T>, into x: UnsafeMutablePointer<T>, padded: UnsafeMutablePointer<T>) {
+        let ph = paddedHeight, pw = paddedWidth
+        for i in 0..<paddedCount { padded[i] = 0 }
         let oh = outHeight, ow = outWidth, sw = stride.w
         var row = 0
         for c in 0..<channels {
-            let plane = x + c * height * width
+            let plane = padded + c * ph * pw
             for ki in 0..<kernel.h {
                 for kj in 0..<kernel.w {
                     let src = cols + row * oh * ow
-                    let x0 = kj * dilation.w - padding.w
-                    let (lo, hi) = validColumns(offset: x0)
                     for y in 0..<oh {
-                        let iy = y * stride.h - padding.h + ki * dilation.h
-                        if iy < 0 || iy >= height { continue }
-                        let dst = plane + iy * width + x0, line = src + y * ow
+                        let dst = plane + (y * stride.h + ki * dilation.h) * pw + kj * dilation.w, line = src + y * ow
                         if sw == 1 {
-                            for xo in lo..<hi { dst[xo] += line[xo] }
+                            for xo in 0..<ow { dst[xo] += line[xo] }
                         } else {
-                            for xo in lo..<hi { dst[xo &* sw] += line[xo] }
+                            for xo in 0..<ow { dst[xo &* sw] += line[xo] }
                         }
                     }
                     row += 1
                 }
+            }
+        }
+        for c in 0..<channels {
+            for iy in 0..<height {
+                let src = padded + (c * ph + iy + padding.h) * pw + padding.w, dst = x + (c * height + iy) * width
+                for ix in 0..<width { dst[ix] = src[ix] }
             }
         }
     }
@@ -120,9 +119,9 @@ extension Kernels {
             let px = x.pointer(T.self), pw = w.pointer(T.self), po = out.pointer(T.self)
             let sampleIn = x.shape[1] * geo.height * geo.width, groupIn = geo.channels * geo.height * geo.width
             Parallel.forChunks(n, chunks: Parallel.chunkCount(n, grain: 1)) { _, samples in
-                let scratch = Storage(byteCount: geo.isPointwise ? 0 : k * p * MemoryLayout<T>.stride)
+                let scratch = Storage(byteCount: geo.isPointwise ? 0 : (k * p + geo.paddedCount) * MemoryLayout<T>.stride)
                 defer { withExtendedLifetime(scratch) {} }
-                let cols = scratch.data.assumingMemoryBound(to: T.self)
+                let cols = scratch.data.assumingMemoryBound(to: T.self), padded = cols + k * p
                 for s in samples {
                     if let b {
                         let pb = b.pointer(T.self)
@@ -133,7 +132,7 @@ extension Kernels {
                     }
                     for group in 0..<g {
                         let input = px + s * sampleIn + group * groupIn
-                        if !geo.isPointwise { geo.unfold(input, into: cols) }
+                        if !geo.isPointwise { geo.unfold(input, into: cols, padded: padded) }
                         T.gemm(false, false, og, p, k, 1, pw + group * og * k, k,
                                geo.isPointwise ? UnsafePointer(input) : UnsafePointer(cols), p,
                                b == nil ? 0 : 1, po + (s * outChannels + group * og) * p, p)
@@ -152,7 +151,9 @@ extension Kernels {
         let geo = conv.geometry(input: x.shape, weight: w.shape)
         let n = x.shape[0], outChannels = w.shape[0], g = conv.groups
         let og = outChannels / g, k = geo.columnRows, p = geo.columnCount
-        let gx = needInput ? Tensor.zeros(x.shape, dtype: x.dtype) : nil
+        // Every element of the input gradient is written (by a GEMM or by folding), so it
+        // starts uninitialised.
+        let gx = needInput ? Tensor(uninitializedShape: x.shape, dtype: x.dtype) : nil
         let chunks = Parallel.chunkCount(n, grain: 1)
         // One partial weight gradient per chunk, summed at the end.
         let partials = needWeight ? Tensor.zeros([chunks] + w.shape, dtype: w.dtype) : nil
@@ -161,9 +162,9 @@ extension Kernels {
             let px = x.pointer(T.self), pw = w.pointer(T.self), pg = gy.pointer(T.self)
             let sampleIn = x.shape[1] * geo.height * geo.width, groupIn = geo.channels * geo.height * geo.width
             Parallel.forChunks(n, chunks: chunks) { chunk, samples in
-                let scratch = Storage(byteCount: k * p * MemoryLayout<T>.stride)
+                let scratch = Storage(byteCount: (k * p + geo.paddedCount) * MemoryLayout<T>.stride)
                 defer { withExtendedLifetime(scratch) {} }
-                let cols = scratch.data.assumingMemoryBound(to: T.self)
+                let cols = scratch.data.assumingMemoryBound(to: T.self), padded = cols + k * p
                 for s in samples {
                     for group in 0..<g {
                         let grad = pg + (s * outChannels + group * og) * p
@@ -171,15 +172,15 @@ extension Kernels {
                         if let gx {
                             let target = gx.pointer(T.self) + s * sampleIn + group * groupIn
                             if geo.isPointwise {
-                                T.gemm(true, false, k, p, og, 1, weight, k, grad, p, 1, target, p)
+                                T.gemm(true, false, k, p, og, 1, weight, k, grad, p, 0, target, p)
                             } else {
                                 T.gemm(true, false, k, p, og, 1, weight, k, grad, p, 0, cols, p)
-                                geo.fold(cols, addingInto: target)
+                                geo.fold(cols, into: target, padded: padded)
                             }
                         }
                         if let partials {
                             let input = px + s * sampleIn + group * groupIn
-                            if !geo.isPointwise { geo.unfold(input, into: cols) }
+                            if !geo.isPointwise { geo.unfold(input, into: cols, padded: padded) }
                             T.gemm(false, true, og, k, p, 1, grad, p, geo.isPointwise ? UnsafePointer(input) : UnsafePointer(cols), p,
                                    1, partials.pointer(T.self) + (chunk * outChannels + group * og) * k, k)
                         }
