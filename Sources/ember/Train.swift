@@ -71,8 +71,6 @@ struct Train: ParsableCommand {
     func run() throws {
         do {
             try train()
-        } catch let error as ValidationError {
-            throw error
         } catch {
             FileHandleOutput.standardError("error: \(error)")
             throw ExitCode.failure
@@ -88,6 +86,9 @@ struct Train: ParsableCommand {
         if config.model == "perceptron" {
             try PerceptronRun(config: config, run: run, train: full, test: test).run(wallStart: wallStart)
             return
+        }
+        guard config.valSize < full.count else {
+            throw CLIError("--val-size \(config.valSize) leaves no training images: the training set has \(full.count)")
         }
         let trainSet: any Dataset, validationSet: (any Dataset)?
         if config.valSize > 0 {

@@ -100,6 +100,10 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(missing.err.contains("train-images-idx3-ubyte.gz: install it with `apt-get install dataset-fashion-mnist`"), missing.err)
         XCTAssertEqual(missing.err.split(separator: "\n").count, 1)
 
+        let tooMany = try ember(["train", "mlp", "--data", data.path, "--out", directory.appendingPathComponent("third").path])
+        XCTAssertNotEqual(tooMany.status, 0)
+        XCTAssertEqual(tooMany.err, "error: --val-size 5000 leaves no training images: the training set has 300\n")
+
         let badOption = try ember(["train", "mlp", "--lr=-1"])
         XCTAssertNotEqual(badOption.status, 0)
         XCTAssertTrue(badOption.err.contains("--lr must be positive"), badOption.err)
