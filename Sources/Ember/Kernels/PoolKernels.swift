@@ -146,21 +146,47 @@ extension Kernels {
     }
 
     /// The input gradient of max pooling: each output gradient goes to its argmax.
-    static func maxPool2dBackward(_ gy: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor {
-        let gx = Tensor.zeros(inputShape, dtype: gy.dtype)
-        let planes = inputShape[0] * inputShape[1], hw = inputShape[2] * inputShape[3]
-        let per = gy.shape[2] * gy.shape[3]
+    /// `tiled`: the windows are the 2×2 pairs of `PoolAxis.isPairs`.
+    static func maxPool2dBackward(_ gy: Tensor, indices: Tensor, inputShape: [Int], tiled: Bool) -> Tensor {
+        let h = inputShape[2], w = inputShape[3], hw = h * w
+        let oh = gy.shape[2], ow = gy.shape[3], per = oh * ow
+        // When 2×2 windows tile the input exactly, every input element is written once
+        // (its gradient or zero), so the buffer needs no zeroing first.
+        let exact = tiled && h == 2 * oh && w == 2 * ow && gy.dtype == .float32
+        let gx = exact ? Tensor(uninitializedShape: inputShape, dtype: gy.dtype) : Tensor.zeros(inputShape, dtype: gy.dtype)
+        let planes = inputShape[0] * inputShape[1]
         func run<T: FloatingElement>(_: T.Type) {
             let pg = gy.pointer(T.self), pi = indices.pointer(Int32.self), px = gx.pointer(T.self)
             Parallel.forRange(planes, grain: Swift.max(1, 16384 / Swift.max(hw, 1))) { range in
                 for plane in range {
                     let dst = px + plane * hw
-                    for j in 0..<per { dst[Int(pi[plane * per + j])] += pg[plane * per + j] }
+                    if exact {
+                        scatterPairs(pg + plane * per, pi + plane * per, UnsafeMutableRawPointer(dst).assumingMemoryBound(to: UInt32.self), w, oh, ow)
+                    } else {
+                        for j in 0..<per { dst[Int(pi[plane * per + j])] += pg[plane * per + j] }
+                    }
                 }
             }
         }
         if gy.dtype == .float32 { run(Float.self) } else { run(Double.self) }
         return gx
+    }
+
+    /// Writes each window's gradient to its winner and zero to the other three, by
+    /// masking bit patterns rather than branching on which element won.
+    @inline(__always)
+    private static func scatterPairs<T>(_ g: UnsafeMutablePointer<T>, _ idx: UnsafeMutablePointer<Int32>,
+                                        _ dst: UnsafeMutablePointer<UInt32>, _ w: Int, _ oh: Int, _ ow: Int) {
+        let bits = UnsafeMutableRawPointer(g).assumingMemoryBound(to: UInt32.self)
+        for y in 0..<oh {
+            for xo in 0..<ow {
+                let top = 2 &* y &* w &+ 2 &* xo, at = Int(idx[y &* ow &+ xo]), v = bits[y &* ow &+ xo]
+                dst[top] = v & (0 &- UInt32(bit(at == top)))
+                dst[top &+ 1] = v & (0 &- UInt32(bit(at == top &+ 1)))
+                dst[top &+ w] = v & (0 &- UInt32(bit(at == top &+ w)))
+                dst[top &+ w &+ 1] = v & (0 &- UInt32(bit(at == top &+ w &+ 1)))
+            }
+        }
     }
 
     /// Average pooling over planes of `x` (`[N, C, H, W]`, contiguous), each window

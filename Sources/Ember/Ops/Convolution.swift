@@ -39,7 +39,7 @@ extension Tensor {
         let inputShape = shape
         let (values, indices) = Kernels.maxPool2d(contiguous(), rows: rows, columns: columns)
         return values.recorded("maxPool2d", [self]) { g in
-            [Kernels.maxPool2dBackward(g.contiguous(), indices: indices, inputShape: inputShape)]
+            [Kernels.maxPool2dBackward(g.contiguous(), indices: indices, inputShape: inputShape, tiled: rows.isPairs && columns.isPairs)]
         }
     }
 
