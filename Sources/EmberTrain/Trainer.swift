@@ -63,6 +63,8 @@ public final class Trainer {
     public private(set) var trainSeconds = 0.0
     /// Training samples processed.
     public private(set) var trainSamples = 0
+    /// The model's parameters, found once (reflection is not free).
+    private lazy var parameters = model.parameters()
 
     /// A loop training `model` with `optimizer` on `train` for `epochs`, evaluating on
     /// `validation` after each epoch.
@@ -94,12 +96,12 @@ public final class Trainer {
                 optimizer.zeroGrad()
                 let logits = model(batch.inputs)
                 var objective = loss(logits, batch.targets)
-                if l1 > 0 { objective = objective + l1Penalty(model.parameters()) * l1 }
+                if l1 > 0 { objective = objective + l1Penalty(parameters) * l1 }
                 let value = objective.item()
                 // Checked before the step, so the weights stay those of the last good step.
                 guard value.isFinite else { throw TrainingError.nonFinite(loss: value, epoch: epoch + 1, step: step + 1) }
                 objective.backward()
-                if let clipNorm { clipGradNorm(model.parameters(), maxNorm: clipNorm) }
+                if let clipNorm { clipGradNorm(parameters, maxNorm: clipNorm) }
                 optimizer.step()
                 step += 1
                 let n = batch.targets.shape[0]
