@@ -38,23 +38,12 @@ struct WindowGeometry {
                 for ix in 0..<width { dst[ix] = src[ix] }
             }
         }
-        let oh = outHeight, ow = outWidth, sw = stride.w
-        var row = 0
-        for c in 0..<channels {
-            let plane = padded + c * ph * pw
-            for ki in 0..<kernel.h {
-                for kj in 0..<kernel.w {
-                    let dst = cols + row * oh * ow
-                    for y in 0..<oh {
-                        let src = plane + (y * stride.h + ki * dilation.h) * pw + kj * dilation.w, line = dst + y * ow
-                        if sw == 1 {
-                            for xo in 0..<ow { line[xo] = src[xo] }
-                        } else {
-                            for xo in 0..<ow { line[xo] = src[xo &* sw] }
-                        }
-                    }
-                    row += 1
-                }
+        let ow = outWidth, sw = stride.w
+        forEachWindowRow(padded, cols) { window, line in
+            if sw == 1 {
+                for xo in 0..<ow { line[xo] = window[xo] }
+            } else {
+                for xo in 0..<ow { line[xo] = window[xo &* sw] }
             }
         }
     }
@@ -65,29 +54,40 @@ struct WindowGeometry {
     func fold<T: FloatingElement>(_ cols: UnsafePointer<T>, into x: UnsafeMutablePointer<T>, padded: UnsafeMutablePointer<T>) {
         let ph = paddedHeight, pw = paddedWidth
         for i in 0..<paddedCount { padded[i] = 0 }
-        let oh = outHeight, ow = outWidth, sw = stride.w
-        var row = 0
-        for c in 0..<channels {
-            let plane = padded + c * ph * pw
-            for ki in 0..<kernel.h {
-                for kj in 0..<kernel.w {
-                    let src = cols + row * oh * ow
-                    for y in 0..<oh {
-                        let dst = plane + (y * stride.h + ki * dilation.h) * pw + kj * dilation.w, line = src + y * ow
-                        if sw == 1 {
-                            for xo in 0..<ow { dst[xo] += line[xo] }
-                        } else {
-                            for xo in 0..<ow { dst[xo &* sw] += line[xo] }
-                        }
-                    }
-                    row += 1
-                }
+        let ow = outWidth, sw = stride.w
+        forEachWindowRow(padded, UnsafeMutablePointer(mutating: cols)) { window, line in
+            if sw == 1 {
+                for xo in 0..<ow { window[xo] += line[xo] }
+            } else {
+                for xo in 0..<ow { window[xo &* sw] += line[xo] }
             }
         }
         for c in 0..<channels {
             for iy in 0..<height {
                 let src = padded + (c * ph + iy + padding.h) * pw + padding.w, dst = x + (c * height + iy) * width
                 for ix in 0..<width { dst[ix] = src[ix] }
+            }
+        }
+    }
+    /// Calls `body(window, line)` for every row of the unfolded matrix: `line` is the
+    /// row of `cols` for one (channel, kernel row, kernel column) and output row, and
+    /// `window` the padded input it reads, starting at output column 0 (column `x` is at
+    /// `window[x · stride]`). The one loop nest that `unfold` and `fold` share.
+    @inline(__always)
+    private func forEachWindowRow<T>(_ padded: UnsafeMutablePointer<T>, _ cols: UnsafeMutablePointer<T>,
+                                     _ body: (_ window: UnsafeMutablePointer<T>, _ line: UnsafeMutablePointer<T>) -> Void) {
+        let ph = paddedHeight, pw = paddedWidth, oh = outHeight, ow = outWidth
+        var row = 0
+        for c in 0..<channels {
+            let plane = padded + c * ph * pw
+            for ki in 0..<kernel.h {
+                for kj in 0..<kernel.w {
+                    let lines = cols + row * oh * ow
+                    for y in 0..<oh {
+                        body(plane + (y * stride.h + ki * dilation.h) * pw + kj * dilation.w, lines + y * ow)
+                    }
+                    row += 1
+                }
             }
         }
     }
