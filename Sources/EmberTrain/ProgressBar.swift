@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// Shows training progress: on a terminal, one line redrawn in place (epoch, batch,
-/// loss, samples/s, ETA); otherwise plain lines every tenth of an epoch. Each epoch
+/// loss, accuracy, samples/s, ETA); otherwise plain lines every tenth of an epoch. Each epoch
 /// ends with a summary line including validation figures.
 public final class ProgressBar: Callback {
     private let interactive: Bool
@@ -28,7 +28,8 @@ public final class ProgressBar: Callback {
         let elapsed = Double(now.uptimeNanoseconds - epochStart.uptimeNanoseconds) / 1e9
         let rate = Double(done * trainer.train.batchSize) / Swift.max(elapsed, 1e-9)
         let eta = elapsed / Double(done) * Double(count - done)
-        let status = "epoch \(trainer.epoch + 1)/\(trainer.epochs) \(done)/\(count) loss \(String(format: "%.4f", lossSum / Double(done))) \(Self.thousands(rate)) samples/s ETA \(Self.clock(eta))"
+        let accuracy = trainer.runningAccuracy.map { " acc \(Self.percent($0))" } ?? ""
+        let status = "epoch \(trainer.epoch + 1)/\(trainer.epochs) \(done)/\(count) loss \(String(format: "%.4f", lossSum / Double(done)))\(accuracy) \(Self.thousands(rate)) samples/s ETA \(Self.clock(eta))"
         if interactive {
             guard done == count || Double(now.uptimeNanoseconds - lastDraw.uptimeNanoseconds) > 1e8 else { return }
             lastDraw = now

@@ -63,6 +63,9 @@ public final class Trainer {
     public private(set) var trainSeconds = 0.0
     /// Training samples processed.
     public private(set) var trainSamples = 0
+    /// Fraction of this epoch's training samples classified correctly so far (nil for
+    /// targets that are not class indices).
+    public private(set) var runningAccuracy: Double?
     /// The model's parameters, found once (reflection is not free).
     private lazy var parameters = model.parameters()
 
@@ -107,7 +110,12 @@ public final class Trainer {
                 let n = batch.targets.shape[0]
                 lossSum += value * Double(n)
                 seen += n
-                if let hits = Self.correct(logits, batch.targets) { correct += hits }
+                if let hits = Self.correct(logits, batch.targets) {
+                    correct += hits
+                    runningAccuracy = Double(correct) / Double(seen)
+                } else {
+                    runningAccuracy = nil
+                }
                 for c in callbacks { c.batchEnded(self, index: index, count: batches.count, loss: value) }
             }
             let epochSeconds = Self.seconds(since: epochStart)

@@ -122,3 +122,27 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(l2Penalty([p]).item(), 5)
     }
 }
+
+extension ModuleTests {
+    func testBatchNorm1dNormalisesEachFeatureAndTracksRunningStatistics() throws {
+        let bn = BatchNorm1d(numFeatures: 2, momentum: 0.5)
+        let x = Tensor([1, 10, 3, 20, 5, 30] as [Float], shape: [3, 2])
+        let y = bn(x)
+        // Feature 0: mean 3, biased variance 8/3; feature 1: mean 20, biased variance 200/3.
+        let expected: [Double] = [1, 10, 3, 20, 5, 30].enumerated().map { i, v in
+            let (mean, variance) = i % 2 == 0 ? (3.0, 8.0 / 3) : (20.0, 200.0 / 3)
+            return (v - mean) / (variance + 1e-5).squareRoot()
+        }
+        for (a, b) in zip(y.doubles, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        // Running statistics move halfway to the batch's (unbiased variance: 4 and 100).
+        for (a, b) in zip(bn.runningMean.doubles, [1.5, 10]) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        for (a, b) in zip(bn.runningVar.doubles, [2.5, 50.5]) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        bn.eval()
+        let z = bn(Tensor([1.5, 10] as [Float], shape: [1, 2]))
+        for a in z.doubles { XCTAssertEqual(a, 0, accuracy: 1e-5) }
+        // [N, C, L] inputs normalise over N and L.
+        let sequence = BatchNorm1d(numFeatures: 3)
+        let out = sequence(Tensor.randn([4, 3, 5]) * 3.0 + 2.0)
+        for m in out.mean(dims: [0, 2]).doubles { XCTAssertEqual(m, 0, accuracy: 1e-5) }
+    }
+}
