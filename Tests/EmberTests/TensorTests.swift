@@ -263,3 +263,16 @@ extension TensorTests {
         XCTAssertEqual(x.grad!.floats, expected)
     }
 }
+
+extension TensorTests {
+    func testEmptyTensorsFlowThroughOps() {
+        let empty = Tensor.zeros([0, 3])
+        XCTAssertEqual((empty.transpose(0, 1) + 1.0).shape, [3, 0])
+        XCTAssertEqual(empty.transpose(0, 1).contiguous().shape, [3, 0])
+        assertTensor(empty.sum(dim: 0), [0, 0, 0], shape: [3])
+        assertTensor(empty.sum(), [0], shape: [])
+        assertTensor(Tensor.zeros([2, 0]).matmul(Tensor.zeros([0, 3])), [0, 0, 0, 0, 0, 0], shape: [2, 3])
+        XCTAssertEqual(Tensor.cat([empty, Tensor.ones([2, 3])]).shape, [2, 3])
+        XCTAssertEqual(empty.relu().exp().shape, [0, 3])
+    }
+}

@@ -16,7 +16,7 @@ enum Elementwise {
         }
         let loop = StridedLoop(shape: out.shape, strides: [out.strides, a.strides])
         let n = loop.rowLength, sa = loop.strides[1].last!
-        Parallel.forRange(loop.rowCount, grain: Swift.max(1, (1 << 17) / n)) { rows in
+        Parallel.forRange(loop.rowCount, grain: Swift.max(1, (1 << 17) / Swift.max(n, 1))) { rows in
             loop.forEachRow(rows) { oo, oa, _ in
                 let o = po + oo, x = pa + oa
                 if sa == 1 {
@@ -44,7 +44,7 @@ enum Elementwise {
         let sb = Shape.broadcastStrides(shape: b.shape, strides: b.strides, to: out.shape)
         let loop = StridedLoop(shape: out.shape, strides: [out.strides, sa, sb])
         let n = loop.rowLength, ra = loop.strides[1].last!, rb = loop.strides[2].last!
-        Parallel.forRange(loop.rowCount, grain: Swift.max(1, (1 << 17) / n)) { rows in
+        Parallel.forRange(loop.rowCount, grain: Swift.max(1, (1 << 17) / Swift.max(n, 1))) { rows in
             loop.forEachRow(rows) { oo, oa, ob in
                 let o = po + oo, x = pa + oa, y = pb + ob
                 if ra == 1 && rb == 1 {

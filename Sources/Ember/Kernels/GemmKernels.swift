@@ -29,19 +29,16 @@ extension Kernels {
     /// `c = a @ b` for matrices or batches of them whose batch dims are equal; `a` is
     /// `[..., m, k]`, `b` is `[..., k, n]`, result `[..., m, n]`. No autograd.
     static func matmul(_ a: Tensor, _ b: Tensor, batch: [Int]) -> Tensor {
+        let m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1], n = b.shape[b.ndim - 1]
+        // Empty products: nothing to compute (a sum over k = 0 terms is zero).
+        if m == 0 || n == 0 || k == 0 || Shape.count(batch) == 0 { return Tensor.zeros(batch + [m, n], dtype: a.dtype) }
         let a = MatrixLayout(a) == nil ? a.contiguous() : a
         let b = MatrixLayout(b) == nil ? b.contiguous() : b
-        let m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1], n = b.shape[b.ndim - 1]
         let out = Tensor(uninitializedShape: batch + [m, n], dtype: a.dtype)
         let la = MatrixLayout(a)!, lb = MatrixLayout(b)!
         let count = Shape.count(batch)
         // Element offset of each batch entry's matrix in a and b.
         let batchA = batchOffsets(a, batch), batchB = batchOffsets(b, batch)
-        if m == 0 || n == 0 { return out }
-        if k == 0 {
-            fill(out, 0)
-            return out
-        }
         func run<T: BLASElement>(_: T.Type) {
             let pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(T.self)
             func product(_ i: Int, split: Bool) {

@@ -36,6 +36,10 @@ extension Kernels {
             outer = x.numel / Swift.max(r, 1)
         }
         precondition(r > 0 || op == .sum, "\(op.rawValue): cannot reduce an empty dimension of \(ShapeMessage.format(x.shape))")
+        if r == 0 {
+            fill(out, 0)  // a sum of no terms
+            return out
+        }
         func float<T: FloatingElement>(_: T.Type) {
             let p = src.pointer(T.self)
             switch op {

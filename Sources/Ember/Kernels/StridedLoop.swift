@@ -33,8 +33,8 @@ struct StridedLoop {
 
     /// Length of each row.
     var rowLength: Int { shape.last! }
-    /// Number of rows.
-    var rowCount: Int { Shape.count(shape) / rowLength }
+    /// Number of rows (none when a dimension is empty).
+    var rowCount: Int { rowLength == 0 ? 0 : Shape.count(shape) / rowLength }
 
     /// Calls `body(offsets, rowStrides, rowLength)` for rows `rows` in order, where
     /// `offsets` are the operands' element offsets at the row start.
