@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 // Kernels take the per-element function as a value of a concrete type rather than as
-// a closure. A closure that crosses into Dispatch's worker threads is called through a
+// a closure. A closure that crosses into the worker threads is called through a
 // pointer for every element (measured: 6 GB/s for an add); a generic function object is
 // specialised and inlined into the loop, which then vectorises (37 GB/s).
 
