@@ -195,3 +195,20 @@ extension GradCheckTests {
         }
     }
 }
+
+extension GradCheckTests {
+    func testBatchNorm() {
+        let x = leaf([4, 3, 5], seed: 70, scale: 2, shift: 1), w = leaf([3], seed: 71), b = leaf([3], seed: 72)
+        assertGradients([x, w, b]) { $0[0].batchNorm(runningMean: nil, runningVar: nil, weight: $0[1], bias: $0[2], training: true) }
+        assertGradients([x]) { $0[0][0..<2].reshape([2, 15]).batchNorm(runningMean: nil, runningVar: nil, training: true) }
+        let mean = Tensor([0.5, -1, 2] as [Double]), variance = Tensor([1, 4, 0.25] as [Double])
+        assertGradients([x, w, b]) {
+            $0[0].batchNorm(runningMean: mean, runningVar: variance, weight: $0[1], bias: $0[2], training: false)
+        }
+        // The same values as the definition written with tensor ops.
+        let y = x.batchNorm(runningMean: nil, runningVar: nil, weight: w, bias: b, training: true)
+        let centered = x - x.mean(dims: [0, 2], keepDim: true)
+        let reference = centered * (x.var(dims: [0, 2], correction: 0, keepDim: true) + 1e-5).rsqrt() * w.reshape([1, 3, 1]) + b.reshape([1, 3, 1])
+        XCTAssertLessThan((y - reference).abs().max().item(), 1e-12)
+    }
+}

@@ -39,24 +39,9 @@ public class BatchNorm: Module, Layer {
         let c = runningMean.shape[0]
         precondition(ranks.contains(x.ndim) && x.shape[1] == c,
                      "\(Self.self): input \(ShapeMessage.format(x.shape)) must have rank \(ranks.lowerBound)...\(ranks.upperBound) and \(c) channels in dimension 1")
-        let dims = [0] + Array(2..<x.ndim)
-        let statShape = [1, c] + [Int](repeating: 1, count: x.ndim - 2)
-        let mean: Tensor, variance: Tensor
-        if training {
-            mean = x.mean(dims: dims, keepDim: true)
-            variance = x.var(dims: dims, correction: 0, keepDim: true)
-            let n = Double(x.numel / c)
-            withNoGrad {
-                runningMean.copy(from: runningMean * (1 - momentum) + mean.reshape([c]) * momentum)
-                runningVar.copy(from: runningVar * (1 - momentum) + variance.reshape([c]) * (momentum * n / Swift.max(n - 1, 1)))
-                numBatchesTracked += Tensor(scalar: 1, dtype: .int64)
-            }
-        } else {
-            mean = runningMean.reshape(statShape)
-            variance = runningVar.reshape(statShape)
-        }
-        var y = (x - mean) * (variance + eps).rsqrt()
-        if let weight, let bias { y = y * weight.reshape(statShape) + bias.reshape(statShape) }
+        let y = x.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                            training: training, momentum: momentum, eps: eps)
+        if training { withNoGrad { numBatchesTracked += Tensor(scalar: 1, dtype: .int64) } }
         return y
     }
 }
