@@ -61,19 +61,23 @@ struct RunDirectory {
     var model: URL { url.appendingPathComponent("model.safetensors") }
     var checkpoint: URL { url.appendingPathComponent("checkpoint.safetensors") }
 
-    /// Creates the folder for a new run, refusing one that already holds a run.
-    static func create(_ path: String) throws -> RunDirectory {
+    /// A new run's folder, refusing one that already holds a run; nothing is created yet.
+    static func vacant(_ path: String) throws -> RunDirectory {
         let run = RunDirectory(url: URL(fileURLWithPath: path))
         let fm = FileManager.default
         if fm.fileExists(atPath: run.config.path) || fm.fileExists(atPath: run.checkpoint.path) {
             throw CLIError("\(path) already holds a run: continue it with --resume \(path), or choose another --out")
         }
-        do {
-            try fm.createDirectory(at: run.url, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError("cannot create run directory \(path): \(error.localizedDescription)")
-        }
         return run
+    }
+
+    /// Creates the folder (and its parents) if missing.
+    func create() throws {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("cannot create run directory \(url.path): \(error.localizedDescription)")
+        }
     }
 
     func write<T: Encodable>(_ value: T, to file: URL) throws {

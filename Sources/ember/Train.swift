@@ -83,12 +83,15 @@ struct Train: ParsableCommand {
         setNumThreads(config.threads)
         let full = try FashionMNIST.load(train: true, directory: config.data)
         let test = try FashionMNIST.load(train: false, directory: config.data)
+        guard config.valSize < full.count else {
+            throw CLIError("--val-size \(config.valSize) leaves no training images: the training set has \(full.count)")
+        }
+        // Only once the data has loaded and fits does the run directory appear (or change).
+        try run.create()
+        try run.write(config, to: run.config)
         if config.model == "perceptron" {
             try PerceptronRun(config: config, run: run, train: full, test: test).run(wallStart: wallStart)
             return
-        }
-        guard config.valSize < full.count else {
-            throw CLIError("--val-size \(config.valSize) leaves no training images: the training set has \(full.count)")
         }
         let trainSet: any Dataset, validationSet: (any Dataset)?
         if config.valSize > 0 {
@@ -138,7 +141,7 @@ struct Train: ParsableCommand {
     }
 
     /// The run directory and its configuration: a new one from the options, or the
-    /// saved one when resuming (whose epochs `--epochs` may extend).
+    /// saved one when resuming (whose epochs `--epochs` may extend). Writes nothing.
     private func prepare() throws -> (RunDirectory, TrainConfig) {
         if let resume {
             let run = RunDirectory(url: URL(fileURLWithPath: resume))
@@ -148,19 +151,17 @@ struct Train: ParsableCommand {
                 throw CLIError("\(resume) has no checkpoint.safetensors to resume from")
             }
             if let epochs { config.epochs = epochs }
-            try run.write(config, to: run.config)
             return (run, config)
         }
         let kind = model!
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let run = try RunDirectory.create(out ?? "runs/\(kind)-\(stamp)")
+        let run = try RunDirectory.vacant(out ?? "runs/\(kind)-\(stamp)")
         let config = TrainConfig(
             model: kind, epochs: epochs ?? ["mlp": 5, "cnn": 2, "perceptron": 20][kind]!,
             batchSize: batchSize ?? (kind == "mlp" ? 128 : 64), lr: lr, optimizer: optimizer, momentum: momentum,
             weightDecay: weightDecay, l1: l1, dropout: dropout ?? (kind == "cnn" ? 0.5 : 0), batchNorm: batchNorm,
             hidden: parsedHidden!, patience: patience, schedule: schedule, clip: clip, valSize: valSize, seed: seed,
             threads: threads, data: data, positiveClass: positiveClass, negativeClass: negativeClass)
-        try run.write(config, to: run.config)
         return (run, config)
     }
 

@@ -99,10 +99,13 @@ final class CommandLineTests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.err.contains("train-images-idx3-ubyte.gz: install it with `apt-get install dataset-fashion-mnist`"), missing.err)
         XCTAssertEqual(missing.err.split(separator: "\n").count, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("other").path),
+                       "no run directory is left behind when the data is missing")
 
         let tooMany = try ember(["train", "mlp", "--data", data.path, "--out", directory.appendingPathComponent("third").path])
         XCTAssertNotEqual(tooMany.status, 0)
         XCTAssertEqual(tooMany.err, "error: --val-size 5000 leaves no training images: the training set has 300\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("third").path))
 
         let badOption = try ember(["train", "mlp", "--lr=-1"])
         XCTAssertNotEqual(badOption.status, 0)
