@@ -28,7 +28,7 @@ public final class EarlyStopping: Callback {
             bestLoss = loss
             bestEpoch = record.epoch
             staleEpochs = 0
-            bestState = trainer.model.stateDict().map { ($0.name, $0.tensor.contiguousClone()) }
+            bestState = trainer.model.stateDict().map { ($0.name, $0.tensor.detach().clone()) }
         } else {
             staleEpochs += 1
             if staleEpochs > patience { trainer.shouldStop = true }
@@ -56,14 +56,5 @@ public final class EarlyStopping: Callback {
         bestEpoch = Int(epoch.item())
         staleEpochs = Int(stale.item())
         bestState = state.filter { $0.key.hasPrefix("best.") }.map { (String($0.key.dropFirst(5)), $0.value) }.sorted { $0.name < $1.name }
-    }
-}
-
-extension Tensor {
-    /// A contiguous copy that shares nothing with `self`.
-    func contiguousClone() -> Tensor {
-        let copy = Tensor.zeros(shape, dtype: dtype)
-        withNoGrad { copy.copy(from: self) }
-        return copy
     }
 }

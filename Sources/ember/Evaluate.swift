@@ -20,15 +20,10 @@ struct CheckpointOptions: ParsableArguments {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
-    /// Runs `body`, turning any thrown error into one line on standard error and exit status 1.
+    /// Runs `body` on `threads` threads, reporting any error in one line.
     func reportingErrors(_ body: () throws -> Void) throws {
         setNumThreads(threads)
-        do {
-            try body()
-        } catch {
-            FileHandleOutput.standardError("error: \(error)")
-            throw ExitCode.failure
-        }
+        try ember.reportingErrors(body)
     }
 }
 

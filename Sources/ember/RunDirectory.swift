@@ -1,3 +1,4 @@
+import ArgumentParser
 import Ember
 import EmberModels
 import EmberNN
@@ -96,6 +97,17 @@ struct RunDirectory {
     }
 }
 
+/// Runs `body`, turning any thrown error into one line on standard error and exit
+/// status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
 /// An error the CLI reports in one line before exiting with status 1.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
@@ -113,7 +125,7 @@ func loadClassifier(_ path: String) throws -> (model: any Layer, spec: ModelSpec
     let (tensors, metadata) = try SafeTensors.read(file)
     let spec = try ModelSpec(metadata: metadata)
     let model = spec.build()
-    try model.loadStateDict(Dictionary(tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a }))
+    try model.loadStateDict(Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }))
     model.eval()
     return (model, spec)
 }

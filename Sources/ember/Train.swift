@@ -69,12 +69,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try train()
-        } catch {
-            FileHandleOutput.standardError("error: \(error)")
-            throw ExitCode.failure
-        }
+        try reportingErrors(train)
     }
 
     private func train() throws {
@@ -119,7 +114,7 @@ struct Train: ParsableCommand {
         }
         if resume != nil {
             let (tensors, _) = try SafeTensors.read(run.checkpoint)
-            try trainer.restore(checkpoint: Dictionary(tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a }),
+            try trainer.restore(checkpoint: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }),
                                 history: try MetricsLog.records(at: run.metrics, upTo: Int.max))
             print("resuming \(run.url.path) after epoch \(trainer.epoch) of \(config.epochs)")
         }
@@ -171,12 +166,5 @@ struct Train: ParsableCommand {
         case "adamw": return AdamW(parameters: parameters, lr: config.lr, weightDecay: config.weightDecay)
         default: return Adam(parameters: parameters, lr: config.lr, weightDecay: config.weightDecay)
         }
-    }
-}
-
-/// Writes a line to standard error.
-enum FileHandleOutput {
-    static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

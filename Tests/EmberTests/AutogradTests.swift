@@ -154,3 +154,13 @@ final class AutogradTests: XCTestCase {
         assertTensor(x.grad!, [1])
     }
 }
+
+extension AutogradTests {
+    func testCloneCopiesAndPassesGradients() {
+        let x = Tensor([1, 2] as [Float]).requiringGrad()
+        let y = x.clone()
+        XCTAssertFalse(y.storage === x.storage)
+        (y * 3.0).sum().backward()
+        assertTensor(x.grad!, [3, 3])
+    }
+}

@@ -127,6 +127,10 @@ extension Tensor {
         return contiguousCopy()
     }
 
+    /// A copy that shares no storage with `self`, contiguous (PyTorch's `clone`);
+    /// gradients flow through it.
+    public func clone() -> Tensor { contiguousCopy() }
+
     /// A fresh contiguous copy, recorded for autograd.
     func contiguousCopy() -> Tensor {
         Copy.contiguous(self).recorded("contiguous", [self]) { g in [g] }
