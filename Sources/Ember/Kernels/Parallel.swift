@@ -13,14 +13,7 @@ enum Parallel {
     /// chunk gets at least `grain` items.
     @inline(__always)
     static func forRange(_ count: Int, grain: Int = 1 << 17, _ body: (Range<Int>) -> Void) {
-        let chunks = Swift.min(threads, count / Swift.max(grain, 1))
-        if chunks <= 1 {
-            body(0..<count)
-            return
-        }
-        WorkerPool.shared.run(chunks: chunks) { i in
-            body(count * i / chunks ..< count * (i + 1) / chunks)
-        }
+        forChunks(count, chunks: chunkCount(count, grain: grain)) { _, range in body(range) }
     }
 }
 
