@@ -4,11 +4,15 @@ import Ember
 
 /// PyTorch's outputs for the layer tests, made by `Fixtures/make_fixtures.py`.
 enum Fixtures {
-    static let layers: [String: Any] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/layers.json")
+    static let layers = load("layers.json")
+    /// Made by `Fixtures/make_recurrent_fixtures.py`.
+    static let recurrent = load("recurrent.json")
+
+    private static func load(_ file: String) -> [String: Any] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/" + file)
         let data = try! Data(contentsOf: url)
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
-    }()
+    }
 
     /// One `with_grads` case: inputs (leaves requiring grad), `r`, output and gradients.
     struct Case {
