@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "EmberNN", dependencies: ["Ember"]),
         .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
         .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberData"]),
-        .target(name: "EmberModels", dependencies: ["Ember", "EmberNN"]),
+        .target(name: "EmberModels", dependencies: ["Ember", "EmberNN", "EmberData"]),
         .executableTarget(
             name: "ember",
             dependencies: [

@@ -21,29 +21,45 @@ public struct DataLoader {
     public let seed: UInt64
     /// Batches prepared ahead (0: prepare each on demand, on the caller's thread).
     public let prefetch: Int
+    /// If set, each epoch draws this many samples uniformly at random with replacement
+    /// instead of visiting every sample once (PyTorch's
+    /// `RandomSampler(replacement=True, num_samples=...)`): random windows of a text.
+    public let samplesPerEpoch: Int?
 
-    /// Batches of `batchSize` samples of `dataset`, shuffled each epoch when `shuffle`.
+    /// Batches of `batchSize` samples of `dataset`, shuffled each epoch when `shuffle`,
+    /// or `samplesPerEpoch` random draws per epoch when that is given.
     public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
-                seed: UInt64 = 0, prefetch: Int = 2) {
+                seed: UInt64 = 0, prefetch: Int = 2, samplesPerEpoch: Int? = nil) {
         precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         precondition(prefetch >= 0, "DataLoader: prefetch must be non-negative, got \(prefetch)")
+        if let samplesPerEpoch {
+            precondition(samplesPerEpoch > 0 && dataset.count > 0,
+                         "DataLoader: samplesPerEpoch \(samplesPerEpoch) draws need a positive count and a non-empty dataset")
+        }
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
         self.prefetch = prefetch
+        self.samplesPerEpoch = samplesPerEpoch
     }
 
     /// Batches per epoch.
     public var count: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let samples = samplesPerEpoch ?? dataset.count
+        return dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize
     }
 
     /// The sample indices of each batch of epoch `epoch`.
     public func batchIndices(epoch: Int) -> [[Int]] {
-        let order = shuffle ? Tensor.randperm(dataset.count, generator: Generator(seed: seed &+ UInt64(epoch))).ints
-                            : Array(0..<dataset.count)
+        let generator = Generator(seed: seed &+ UInt64(epoch))
+        let order: [Int]
+        if let samplesPerEpoch {
+            order = Tensor.randint(0, dataset.count, [samplesPerEpoch], generator: generator).ints
+        } else {
+            order = shuffle ? Tensor.randperm(dataset.count, generator: generator).ints : Array(0..<dataset.count)
+        }
         return (0..<count).map { b in Array(order[(b * batchSize)..<Swift.min((b + 1) * batchSize, order.count)]) }
     }
 

@@ -18,12 +18,14 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var lr: Double
     /// Training samples per second, evaluation excluded.
     public var samplesPerSec: Double
+    /// Training tokens per second, for sequence models (`Trainer.tokensPerSample`).
+    public var tokensPerSec: Double?
     /// Seconds since training started, evaluation included.
     public var elapsedS: Double
 
     /// A record of one epoch.
     public init(epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double?, valLoss: Double?, valAccuracy: Double?,
-                lr: Double, samplesPerSec: Double, elapsedS: Double) {
+                lr: Double, samplesPerSec: Double, tokensPerSec: Double? = nil, elapsedS: Double) {
         self.epoch = epoch
         self.step = step
         self.trainLoss = trainLoss
@@ -32,6 +34,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         self.valAccuracy = valAccuracy
         self.lr = lr
         self.samplesPerSec = samplesPerSec
+        self.tokensPerSec = tokensPerSec
         self.elapsedS = elapsedS
     }
 }

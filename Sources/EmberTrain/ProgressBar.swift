@@ -3,7 +3,8 @@ import Foundation
 
 /// Shows training progress: on a terminal, one line redrawn in place (epoch, batch,
 /// loss, accuracy, samples/s, ETA); otherwise plain lines every tenth of an epoch. Each epoch
-/// ends with a summary line including validation figures.
+/// ends with a summary line including validation figures. Sequence models (a trainer
+/// with `tokensPerSample`) show steps and tokens/s instead.
 public final class ProgressBar: Callback {
     private let interactive: Bool
     private let write: (String) -> Void
@@ -26,10 +27,20 @@ public final class ProgressBar: Callback {
         let now = DispatchTime.now()
         let done = index + 1
         let elapsed = Double(now.uptimeNanoseconds - epochStart.uptimeNanoseconds) / 1e9
-        let rate = Double(done * trainer.train.batchSize) / Swift.max(elapsed, 1e-9)
-        let eta = elapsed / Double(done) * Double(count - done)
+        let rate = Double(done * trainer.train.batchSize * (trainer.tokensPerSample ?? 1)) / Swift.max(elapsed, 1e-9)
         let accuracy = trainer.runningAccuracy.map { " acc \(Self.percent($0))" } ?? ""
-        let status = "epoch \(trainer.epoch + 1)/\(trainer.epochs) \(done)/\(count) loss \(String(format: "%.4f", lossSum / Double(done)))\(accuracy) \(Self.thousands(rate)) samples/s ETA \(Self.clock(eta))"
+        let position: String, eta: Double
+        if trainer.tokensPerSample != nil {
+            // Sequence models train for a number of steps, evaluating every `count`.
+            let total = trainer.epochs * count
+            position = "step \(trainer.step)/\(total)"
+            eta = elapsed / Double(done) * Double(total - trainer.step)
+        } else {
+            position = "epoch \(trainer.epoch + 1)/\(trainer.epochs) \(done)/\(count)"
+            eta = elapsed / Double(done) * Double(count - done)
+        }
+        let unit = trainer.tokensPerSample == nil ? "samples/s" : "tokens/s"
+        let status = "\(position) loss \(String(format: "%.4f", lossSum / Double(done)))\(accuracy) \(Self.thousands(rate)) \(unit) ETA \(Self.clock(eta))"
         if interactive {
             guard done == count || Double(now.uptimeNanoseconds - lastDraw.uptimeNanoseconds) > 1e8 else { return }
             lastDraw = now
@@ -41,11 +52,13 @@ public final class ProgressBar: Callback {
     }
 
     public func epochEnded(_ trainer: Trainer, record: EpochRecord) throws {
-        var line = "epoch \(record.epoch): train loss \(String(format: "%.4f", record.trainLoss))"
+        var line = record.tokensPerSec == nil ? "epoch \(record.epoch)" : "step \(record.step)"
+        line += ": train loss \(String(format: "%.4f", record.trainLoss))"
         if let a = record.trainAccuracy { line += " acc \(Self.percent(a))" }
         if let v = record.valLoss { line += ", val loss \(String(format: "%.4f", v))" }
         if let a = record.valAccuracy { line += " acc \(Self.percent(a))" }
-        line += ", \(Self.thousands(record.samplesPerSec)) samples/s, \(Self.clock(record.elapsedS)) elapsed"
+        let rate = record.tokensPerSec.map { "\(Self.thousands($0)) tokens/s" } ?? "\(Self.thousands(record.samplesPerSec)) samples/s"
+        line += ", \(rate), \(Self.clock(record.elapsedS)) elapsed"
         write((interactive ? "\r\u{1B}[K" : "") + line + "\n")
     }
 

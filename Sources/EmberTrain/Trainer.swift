@@ -41,12 +41,18 @@ public final class Trainer {
     public let validation: DataLoader?
     /// Epochs to train in all.
     public var epochs: Int
+    /// Optimizer steps to train in all, if set: the epoch that reaches it ends there
+    /// (step-counted training, where an epoch is the span between evaluations).
+    public var maxSteps: Int?
     /// Learning rate for each step; nil keeps the optimizer's.
     public var schedule: (any LearningRateSchedule)?
     /// Clip the global gradient norm to this, if set.
     public var clipNorm: Double?
     /// Coefficient of an L1 penalty on all parameters added to the loss (0: none).
     public var l1: Double = 0
+    /// Tokens in each sample, for sequence models: throughput is then also reported in
+    /// tokens per second.
+    public var tokensPerSample: Int?
     /// The loss of logits against targets.
     public var loss: (Tensor, Tensor) -> Tensor = { crossEntropy($0, $1) }
     /// Called around the loop, in order.
@@ -88,13 +94,14 @@ public final class Trainer {
         let elapsedBefore = history.last?.elapsedS ?? 0
         shouldStop = false
         for c in callbacks { try c.trainingBegan(self) }
-        while epoch < epochs && !shouldStop {
+        while epoch < epochs && !shouldStop && step < (maxSteps ?? .max) {
             model.train()
             var lossSum = 0.0, correct = 0, seen = 0
             // Training time counts everything but evaluation: steps, waiting for data, callbacks.
             let epochStart = DispatchTime.now()
             let batches = train.batches(epoch: epoch)
             for (index, batch) in batches.enumerated() {
+                if step >= maxSteps ?? .max { break }
                 if let schedule { optimizer.lr = schedule.learningRate(at: step) }
                 optimizer.zeroGrad()
                 let logits = model(batch.inputs)
@@ -125,9 +132,10 @@ public final class Trainer {
             let evaluation = validation.map { evaluate($0) }
             let record = EpochRecord(
                 epoch: epoch, step: step, trainLoss: lossSum / Double(Swift.max(seen, 1)),
-                trainAccuracy: Double(correct) / Double(Swift.max(seen, 1)),
+                trainAccuracy: runningAccuracy,
                 valLoss: evaluation?.loss, valAccuracy: evaluation?.accuracy, lr: optimizer.lr,
                 samplesPerSec: Double(seen) / Swift.max(epochSeconds, 1e-9),
+                tokensPerSec: tokensPerSample.map { Double(seen * $0) / Swift.max(epochSeconds, 1e-9) },
                 elapsedS: elapsedBefore + Self.seconds(since: start))
             history.append(record)
             for c in callbacks { try c.epochEnded(self, record: record) }

@@ -57,6 +57,14 @@ public class RecurrentNetwork: Module {
         }
     }
 
+    /// Runs every layer over `x` from `state` (zeros if nil; `c` only for LSTM) and
+    /// returns the output and the final state, shaped as described above: the one entry
+    /// point for code that works with any of RNN, LSTM and GRU.
+    public func forward(_ x: Tensor, state: RecurrentState? = nil) -> (output: Tensor, state: RecurrentState) {
+        let result = run(x, h0: state?.h, c0: state?.c)
+        return (result.output, RecurrentState(h: result.h, c: result.c))
+    }
+
     /// Runs every layer over `x` from the given states (zeros if nil); returns the
     /// output and the final states (`c` only for LSTM), shaped as described above.
     func run(_ x: Tensor, h0: Tensor?, c0: Tensor?) -> (output: Tensor, h: Tensor, c: Tensor?) {
@@ -97,6 +105,24 @@ public class RecurrentNetwork: Module {
         }
         return (batchFirst ? input.transpose(0, 1) : input, h, c)
     }
+}
+
+/// The state a recurrent network carries between calls: `h` `[L·D, B, H]` and, for
+/// LSTM, the cell state `c` of the same shape.
+public struct RecurrentState {
+    /// Hidden state.
+    public var h: Tensor
+    /// Cell state (LSTM only).
+    public var c: Tensor?
+
+    /// A state of `h` (and `c`).
+    public init(h: Tensor, c: Tensor? = nil) {
+        self.h = h
+        self.c = c
+    }
+
+    /// The same state cut from the graph (truncated backpropagation through time).
+    public func detached() -> RecurrentState { RecurrentState(h: h.detach(), c: c?.detach()) }
 }
 
 /// The nonlinearity of an Elman `RNN`.

@@ -1,0 +1,74 @@
+import Ember
+import EmberData
+import EmberNN
+
+/// Which character language model to build: its cell, sizes and vocabulary. Stored as
+/// a safetensors file's `__metadata__`, so the weights file alone rebuilds the model
+/// and reads and writes its text.
+public struct CharLMSpec: Equatable, Sendable {
+    /// The recurrent cells a model can use, by their command-line names.
+    public enum Arch: String, Sendable, CaseIterable {
+        case rnn, lstm, gru
+
+        /// The cell (`rnn` is the tanh Elman network).
+        public var cell: RecurrentCellKind {
+            switch self {
+            case .rnn: return .rnnTanh
+            case .lstm: return .lstm
+            case .gru: return .gru
+            }
+        }
+    }
+
+    /// The recurrent cell.
+    public var arch: Arch
+    /// The characters, by index.
+    public var vocabulary: CharVocabulary
+    /// Embedding width, hidden size and stacked layers.
+    public var embed: Int, hidden: Int, layers: Int
+    /// Dropout between recurrent layers.
+    public var dropout: Double
+
+    /// A spec from its parts.
+    public init(arch: Arch, vocabulary: CharVocabulary, embed: Int = 64, hidden: Int = 256, layers: Int = 1, dropout: Double = 0) {
+        self.arch = arch
+        self.vocabulary = vocabulary
+        self.embed = embed
+        self.hidden = hidden
+        self.layers = layers
+        self.dropout = dropout
+    }
+
+    /// The model, freshly initialised.
+    public func build() -> CharRNN {
+        CharRNN(cell: arch.cell, vocabularySize: vocabulary.count, embed: embed, hidden: hidden, layers: layers, dropout: dropout)
+    }
+
+    /// The spec as `__metadata__` strings.
+    public var metadata: [String: String] {
+        ["model": "charlm", "format": "ember-charlm-1", "arch": arch.rawValue, "vocabulary": vocabulary.string,
+         "embed": String(embed), "hidden": String(hidden), "layers": String(layers), "dropout": String(dropout)]
+    }
+
+    /// The spec a file's `__metadata__` describes; throws naming what is missing or wrong.
+    public init(metadata m: [String: String]) throws {
+        guard m["model"] == "charlm" else {
+            throw ModelSpecError("metadata names model '\(m["model"] ?? "none")', not a character language model (charlm)")
+        }
+        guard let a = m["arch"], let arch = Arch(rawValue: a) else {
+            throw ModelSpecError("metadata 'arch' = '\(m["arch"] ?? "")' is not one of \(Arch.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let chars = m["vocabulary"], !chars.isEmpty, Set(chars).count == chars.count else {
+            throw ModelSpecError("metadata 'vocabulary' is missing or repeats a character")
+        }
+        func size(_ key: String) throws -> Int {
+            guard let v = m[key], let n = Int(v), n > 0 else { throw ModelSpecError("metadata '\(key)' = '\(m[key] ?? "")' is not a positive integer") }
+            return n
+        }
+        guard let d = m["dropout"], let dropout = Double(d), dropout >= 0, dropout < 1 else {
+            throw ModelSpecError("metadata 'dropout' = '\(m["dropout"] ?? "")' is not in [0, 1)")
+        }
+        self.init(arch: arch, vocabulary: CharVocabulary(characters: Array(chars)), embed: try size("embed"),
+                  hidden: try size("hidden"), layers: try size("layers"), dropout: dropout)
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Dispatch
+import Ember
+import EmberModels
+import Foundation
+
+/// `ember generate`: continues a prompt with a trained character model, printing each
+/// character as it is produced. The same seed gives the same text.
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Generate text with a trained character language model.")
+
+    @Option(help: "A run directory or a model .safetensors file.") var checkpoint: String
+    @Option(help: "Text to continue (every character must be in the model's vocabulary).") var prompt: String = "\n"
+    @Option(help: "Characters to generate.") var tokens: Int = 500
+    @Option(help: "Sampling temperature (0: always the most likely character).") var temperature: Double = 1
+    @Option(help: "Sample only among the K most likely characters.") var topK: Int?
+    @Option(help: "Sample only among the most likely characters whose probabilities sum to P.") var topP: Double?
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 1
+
+    func validate() throws {
+        guard !prompt.isEmpty else { throw ValidationError("--prompt must not be empty") }
+        guard tokens > 0 else { throw ValidationError("--tokens must be positive") }
+        guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be non-negative") }
+        if let topK, topK <= 0 { throw ValidationError("--top-k must be positive") }
+        if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            setNumThreads(threads)
+            let (model, spec) = try loadCharLM(checkpoint)
+            let start = try spec.vocabulary.encode(prompt)
+            print(prompt, terminator: "")
+            let begin = DispatchTime.now()
+            model.generate(prompt: start, count: tokens, sampler: TokenSampler(temperature: temperature, topK: topK, topP: topP),
+                           generator: Generator(seed: seed)) { token in
+                print(spec.vocabulary.decode([token]), terminator: "")
+                fflush(stdout)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9
+            print()
+            FileHandle.standardError.write(Data(String(format: "%d characters in %.2f s (%.0f tokens/s)\n", tokens, seconds, Double(tokens) / seconds).utf8))
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import ArgumentParser
+import Dispatch
+import Ember
+import EmberData
+import EmberModels
+import EmberNN
+import EmberTrain
+import Foundation
+
+/// The options of a character language model run; its `config.json`.
+struct CharLMConfig: Codable {
+    var model = "charlm"
+    var arch: String
+    var embed: Int
+    var hidden: Int
+    var layers: Int
+    var dropout: Double
+    var seqLen: Int
+    var batchSize: Int
+    var steps: Int
+    var lr: Double
+    var clip: Double
+    var evalEvery: Int
+    var evalBatches: Int
+    var patience: Int?
+    var seed: UInt64
+    var threads: Int
+    var corpus: String
+}
+
+/// Final figures of a language model run; its `summary.json`.
+struct CharLMSummary: Codable {
+    var trainLoss: Double
+    var valLoss: Double?
+    var bestValLoss: Double?
+    var steps: Int
+    var trainTokensPerSec: Double
+    var wallS: Double
+}
+
+/// `ember train charlm`: a character-level RNN, LSTM or GRU on the Shakespeare corpus.
+/// The defaults are the peer benchmark's recipe: embedding 64, one LSTM layer of 256,
+/// sequence 64, batch 32, Adam 2e-3, clip 1.0, 2,000 steps; validation loss over 50
+/// random batches of the last 10% of the text every 100 steps.
+struct TrainCharLM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "charlm", abstract: "Train a character-level language model (rnn, lstm or gru) on a text corpus.")
+
+    @Option(help: "Recurrent cell: rnn, lstm or gru.") var arch: String = "lstm"
+    @Option(help: "Character embedding width.") var embed: Int = 64
+    @Option(help: "Hidden state size.") var hidden: Int = 256
+    @Option(help: "Stacked recurrent layers.") var layers: Int = 1
+    @Option(help: "Dropout between recurrent layers.") var dropout: Double = 0
+    @Option(help: "Characters per training window.") var seqLen: Int = 64
+    @Option(help: "Windows per batch.") var batchSize: Int = 32
+    @Option(help: "Optimizer steps in all (default: 2000).") var steps: Int?
+    @Option(help: "Adam learning rate.") var lr: Double = 2e-3
+    @Option(help: "Clip the gradients' global norm to this (0: no clipping).") var clip: Double = 1
+    @Option(help: "Steps between validations (and checkpoints).") var evalEvery: Int = 100
+    @Option(help: "Random validation batches per evaluation.") var evalBatches: Int = 50
+    @Option(help: "Stop after this many evaluations without a better validation loss.") var patience: Int?
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
+    @Option(help: "Text file to train on (90% training, 10% validation).") var corpus: String = "data/shakespeare.txt"
+    @Option(help: "Run directory to create (default: runs/charlm-ARCH-TIME).") var out: String?
+    @Option(help: "Continue the run in this directory from its checkpoint (--steps may extend it).") var resume: String?
+
+    func validate() throws {
+        guard CharLMSpec.Arch(rawValue: arch) != nil else { throw ValidationError("--arch must be rnn, lstm or gru") }
+        guard embed > 0, hidden > 0, layers > 0 else { throw ValidationError("--embed, --hidden and --layers must be positive") }
+        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
+        guard seqLen > 0, batchSize > 0, (steps ?? 1) > 0 else { throw ValidationError("--seq-len, --batch-size and --steps must be positive") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
+        guard clip >= 0 else { throw ValidationError("--clip must be non-negative") }
+        guard evalEvery > 0, evalBatches > 0 else { throw ValidationError("--eval-every and --eval-batches must be positive") }
+        if let patience, patience < 0 { throw ValidationError("--patience must be non-negative") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors(train)
+    }
+
+    private func train() throws {
+        let wallStart = DispatchTime.now()
+        let (run, config) = try prepare()
+        setNumThreads(config.threads)
+        let text = try TextCorpus(path: config.corpus, hint: "build it with scripts/setup (or scripts/make_corpus)")
+        let spec = CharLMSpec(arch: CharLMSpec.Arch(rawValue: config.arch)!, vocabulary: text.vocabulary, embed: config.embed,
+                              hidden: config.hidden, layers: config.layers, dropout: config.dropout)
+        for (name, part) in [("training", text.train), ("validation", text.validation)] where part.shape[0] <= config.seqLen {
+            throw CLIError("\(config.corpus): its \(name) part has \(part.shape[0]) characters, too few for --seq-len \(config.seqLen)")
+        }
+        if resume != nil { try checkVocabulary(run, spec) }
+        try run.create()
+        try run.write(config, to: run.config)
+
+        manualSeed(config.seed)
+        let model = spec.build()
+        let optimizer = Adam(parameters: model.parameters(), lr: config.lr)
+        var callbacks: [any Callback] = [ProgressBar(), MetricsLog(url: run.metrics)]
+        if let patience = config.patience { callbacks.append(EarlyStopping(patience: patience)) }
+        callbacks.append(Checkpointing(directory: run.url, metadata: spec.metadata))
+        let windows = TokenWindows(text.train, length: config.seqLen)
+        let trainer = Trainer(
+            model: model, optimizer: optimizer,
+            train: DataLoader(windows, batchSize: config.batchSize, seed: config.seed, samplesPerEpoch: config.evalEvery * config.batchSize),
+            // The same random validation windows at every evaluation.
+            validation: DataLoader(TokenWindows(text.validation, length: config.seqLen), batchSize: config.batchSize, seed: 1234,
+                                   samplesPerEpoch: config.evalBatches * config.batchSize),
+            epochs: (config.steps + config.evalEvery - 1) / config.evalEvery, callbacks: callbacks)
+        trainer.maxSteps = config.steps
+        trainer.tokensPerSample = config.seqLen
+        trainer.clipNorm = config.clip > 0 ? config.clip : nil
+        let vocabularySize = spec.vocabulary.count
+        trainer.loss = { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) }
+        if resume != nil {
+            let (tensors, _) = try SafeTensors.read(run.checkpoint)
+            try trainer.restore(checkpoint: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }),
+                                history: try MetricsLog.records(at: run.metrics, upTo: Int.max))
+            print("resuming \(run.url.path) after step \(trainer.step) of \(config.steps)")
+        }
+        print("training char-\(config.arch) (\(model.parameterCount) parameters, \(vocabularySize) characters) on \(text.train.shape[0]) characters, validating on \(text.validation.shape[0]); run directory \(run.url.path)")
+        try trainer.fit()
+
+        let summary = CharLMSummary(
+            trainLoss: trainer.history.last?.trainLoss ?? .nan, valLoss: trainer.history.last?.valLoss,
+            bestValLoss: trainer.history.compactMap(\.valLoss).min(), steps: trainer.step,
+            trainTokensPerSec: Double(trainer.trainSamples * config.seqLen) / Swift.max(trainer.trainSeconds, 1e-9),
+            wallS: Double(DispatchTime.now().uptimeNanoseconds - wallStart.uptimeNanoseconds) / 1e9)
+        try run.write(summary, to: run.summary)
+        print(String(format: "validation loss %.4f (best %.4f), %.0f train tokens/s; saved in %@",
+                     summary.valLoss ?? .nan, summary.bestValLoss ?? .nan, summary.trainTokensPerSec, run.url.path))
+        let (best, _) = try loadCharLM(run.model.path)
+        let sample = best.generate(prompt: try spec.vocabulary.encode("\n"), count: 300, generator: Generator(seed: config.seed))
+        print("sample from the best weights:\n" + spec.vocabulary.decode(sample))
+    }
+
+    /// The run directory and its configuration: new from the options, or the saved one
+    /// when resuming (whose steps `--steps` may extend). Writes nothing.
+    private func prepare() throws -> (RunDirectory, CharLMConfig) {
+        if let resume {
+            let run = RunDirectory(url: URL(fileURLWithPath: resume))
+            var config = try run.read(CharLMConfig.self, from: run.config)
+            guard config.model == "charlm" else { throw CLIError("\(resume) holds a \(config.model) run, not a charlm one") }
+            guard FileManager.default.fileExists(atPath: run.checkpoint.path) else {
+                throw CLIError("\(resume) has no checkpoint.safetensors to resume from")
+            }
+            if let steps { config.steps = steps }
+            return (run, config)
+        }
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let run = try RunDirectory.vacant(out ?? "runs/charlm-\(arch)-\(stamp)")
+        let config = CharLMConfig(arch: arch, embed: embed, hidden: hidden, layers: layers, dropout: dropout, seqLen: seqLen,
+                                  batchSize: batchSize, steps: steps ?? 2000, lr: lr, clip: clip, evalEvery: evalEvery, evalBatches: evalBatches,
+                                  patience: patience, seed: seed, threads: threads, corpus: corpus)
+        return (run, config)
+    }
+
+    /// Refuses to resume on a text whose characters differ from the checkpoint's.
+    private func checkVocabulary(_ run: RunDirectory, _ spec: CharLMSpec) throws {
+        let (_, metadata) = try SafeTensors.read(run.checkpoint)
+        let saved = try CharLMSpec(metadata: metadata)
+        if let difference = saved.vocabulary.difference(from: spec.vocabulary) {
+            throw CLIError("cannot resume \(run.url.path) on this corpus: \(difference)")
+        }
+    }
+}
+
+/// A trained character model and its spec, from a run directory or a safetensors file
+/// whose `__metadata__` describes it.
+func loadCharLM(_ path: String) throws -> (model: CharRNN, spec: CharLMSpec) {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CLIError("no such checkpoint: \(path)") }
+    let file = isDirectory.boolValue ? RunDirectory(url: URL(fileURLWithPath: path)).model : URL(fileURLWithPath: path)
+    let (tensors, metadata) = try SafeTensors.read(file)
+    let spec = try CharLMSpec(metadata: metadata)
+    let model = spec.build()
+    do {
+        try model.loadStateDict(Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }))
+    } catch {
+        throw CLIError("\(file.path) does not fit the model its metadata describes (\(spec.vocabulary.count) characters, \(spec.arch.rawValue) \(spec.embed)/\(spec.hidden)/\(spec.layers)): \(error)")
+    }
+    model.eval()
+    return (model, spec)
+}

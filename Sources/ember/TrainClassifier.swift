@@ -1,0 +1,173 @@
+import ArgumentParser
+import Dispatch
+import Ember
+import EmberData
+import EmberModels
+import EmberNN
+import EmberTrain
+import Foundation
+
+/// `ember train mlp|cnn|perceptron` (`ember train classifier ...` in full): trains a
+/// classifier on Fashion-MNIST into a run directory. The defaults are the reference
+/// recipes: MLP 784-256-128-10 with Adam 1e-3, batch 128, 5 epochs; CNN with Adam
+/// 1e-3, batch 64, dropout 0.5, 2 epochs.
+struct TrainClassifier: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classifier",
+        abstract: "Train a Fashion-MNIST classifier: mlp, cnn or perceptron (the default kind of `ember train`).")
+
+    @Argument(help: "mlp, cnn or perceptron (omit with --resume).")
+    var model: String?
+
+    @Option(help: "Epochs to train (default: mlp 5, cnn 2, perceptron 20).") var epochs: Int?
+    @Option(help: "Samples per batch (default: mlp 128, cnn 64).") var batchSize: Int?
+    @Option(help: "Learning rate.") var lr: Double = 1e-3
+    @Option(help: "sgd, adam or adamw.") var optimizer: String = "adam"
+    @Option(help: "SGD momentum.") var momentum: Double = 0.9
+    @Option(help: "Weight decay (L2 for sgd and adam, decoupled for adamw).") var weightDecay: Double = 0
+    @Option(help: "L1 penalty coefficient added to the loss.") var l1: Double = 0
+    @Option(help: "Dropout probability (default: mlp 0, cnn 0.5).") var dropout: Double?
+    @Flag(help: "Batch normalisation after each convolution (cnn).") var batchNorm = false
+    @Option(help: "Hidden sizes of the MLP, comma-separated.") var hidden: String = "256,128"
+    @Option(help: "Stop after this many epochs without a better validation loss.") var patience: Int?
+    @Option(help: "Learning-rate schedule: none or cosine (per step, to 0 at the end).") var schedule: String = "none"
+    @Option(help: "Clip the gradients' global norm to this.") var clip: Double?
+    @Option(help: "Training images held out for validation.") var valSize: Int = 5000
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
+    @Option(help: "Folder of the Fashion-MNIST IDX files.") var data: String = FashionMNIST.defaultDirectory
+    @Option(help: "Run directory to create (default: runs/MODEL-TIME).") var out: String?
+    @Option(help: "Continue the run in this directory from its checkpoint, with its saved options (--epochs may extend it).")
+    var resume: String?
+    @Option(help: "Perceptron: the class labelled 1.") var positiveClass: Int = 1
+    @Option(help: "Perceptron: the class labelled 0.") var negativeClass: Int = 0
+
+    func validate() throws {
+        if resume == nil {
+            guard let model, ModelSpec.Kind(rawValue: model) != nil else {
+                throw ValidationError("name a model to train: mlp, cnn or perceptron (or pass --resume DIR)")
+            }
+        }
+        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
+        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
+        guard ["sgd", "adam", "adamw"].contains(optimizer) else { throw ValidationError("--optimizer must be sgd, adam or adamw") }
+        guard momentum >= 0, weightDecay >= 0, l1 >= 0 else { throw ValidationError("--momentum, --weight-decay and --l1 must be non-negative") }
+        if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
+        guard parsedHidden != nil else { throw ValidationError("--hidden must be positive sizes separated by commas, e.g. 256,128") }
+        if let patience, patience < 0 { throw ValidationError("--patience must be non-negative") }
+        if patience != nil && valSize == 0 { throw ValidationError("--patience needs a validation set: give --val-size a positive count") }
+        guard ["none", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be none or cosine") }
+        if let clip, clip <= 0 { throw ValidationError("--clip must be positive") }
+        guard valSize >= 0, valSize < 60_000 else { throw ValidationError("--val-size must be in 0..<60000") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (0...9).contains(positiveClass), (0...9).contains(negativeClass), positiveClass != negativeClass else {
+            throw ValidationError("--positive-class and --negative-class must be two different labels 0...9")
+        }
+    }
+
+    private var parsedHidden: [Int]? {
+        let sizes = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return !sizes.isEmpty && sizes.allSatisfy({ ($0 ?? 0) > 0 }) ? sizes.map { $0! } : nil
+    }
+
+    func run() throws {
+        try reportingErrors(train)
+    }
+
+    private func train() throws {
+        let wallStart = DispatchTime.now()
+        let (run, config) = try prepare()
+        setNumThreads(config.threads)
+        let full = try FashionMNIST.load(train: true, directory: config.data)
+        let test = try FashionMNIST.load(train: false, directory: config.data)
+        guard config.valSize < full.count else {
+            throw CLIError("--val-size \(config.valSize) leaves no training images: the training set has \(full.count)")
+        }
+        // Only once the data has loaded and fits does the run directory appear (or change).
+        try run.create()
+        try run.write(config, to: run.config)
+        if config.model == "perceptron" {
+            try PerceptronRun(config: config, run: run, train: full, test: test).run(wallStart: wallStart)
+            return
+        }
+        let trainSet: any Dataset, validationSet: (any Dataset)?
+        if config.valSize > 0 {
+            let split = trainValidationSplit(full, validationCount: config.valSize, seed: config.seed)
+            (trainSet, validationSet) = (split.train, split.validation)
+        } else {
+            (trainSet, validationSet) = (full, nil)
+        }
+        manualSeed(config.seed)
+        let spec = config.spec
+        let model = spec.build()
+        let optimizer = makeOptimizer(config, model.parameters())
+        var callbacks: [any Callback] = [ProgressBar(), MetricsLog(url: run.metrics)]
+        if let patience = config.patience { callbacks.append(EarlyStopping(patience: patience)) }
+        callbacks.append(Checkpointing(directory: run.url, metadata: spec.metadata))
+        let trainer = Trainer(model: model, optimizer: optimizer,
+                              train: DataLoader(trainSet, batchSize: config.batchSize, shuffle: true, seed: config.seed),
+                              validation: validationSet.map { DataLoader($0, batchSize: 1000) },
+                              epochs: config.epochs, callbacks: callbacks)
+        trainer.l1 = config.l1
+        trainer.clipNorm = config.clip
+        if config.schedule == "cosine" {
+            let batches = (trainSet.count + config.batchSize - 1) / config.batchSize
+            trainer.schedule = CosineAnnealingLR(lr: config.lr, totalSteps: batches * config.epochs)
+        }
+        if resume != nil {
+            let (tensors, _) = try SafeTensors.read(run.checkpoint)
+            try trainer.restore(checkpoint: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }),
+                                history: try MetricsLog.records(at: run.metrics, upTo: Int.max))
+            print("resuming \(run.url.path) after epoch \(trainer.epoch) of \(config.epochs)")
+        }
+        print("training \(config.model) (\(model.parameterCount) parameters) on \(trainSet.count) images, validating on \(validationSet?.count ?? 0); run directory \(run.url.path)")
+        try trainer.fit()
+
+        // Test with the best weights (those model.safetensors holds).
+        let (best, _) = try loadClassifier(run.model.path)
+        let evaluation = Trainer.evaluate(best, DataLoader(test, batchSize: 1000))
+        let summary = Summary(
+            testLoss: evaluation.loss, testAccuracy: evaluation.accuracy ?? 0,
+            valLoss: trainer.history.last?.valLoss, bestValLoss: trainer.history.compactMap(\.valLoss).min(),
+            epochs: trainer.epoch, steps: trainer.step,
+            trainSamplesPerSec: Double(trainer.trainSamples) / Swift.max(trainer.trainSeconds, 1e-9),
+            wallS: Double(DispatchTime.now().uptimeNanoseconds - wallStart.uptimeNanoseconds) / 1e9)
+        try run.write(summary, to: run.summary)
+        print(String(format: "test accuracy %.2f%%, test loss %.4f, %.0f train samples/s; saved in %@",
+                     100 * summary.testAccuracy, evaluation.loss, summary.trainSamplesPerSec, run.url.path))
+    }
+
+    /// The run directory and its configuration: a new one from the options, or the
+    /// saved one when resuming (whose epochs `--epochs` may extend). Writes nothing.
+    private func prepare() throws -> (RunDirectory, TrainConfig) {
+        if let resume {
+            let run = RunDirectory(url: URL(fileURLWithPath: resume))
+            var config = try run.read(TrainConfig.self, from: run.config)
+            if let model, model != config.model { throw CLIError("\(resume) holds a \(config.model) run, not \(model)") }
+            guard FileManager.default.fileExists(atPath: run.checkpoint.path) else {
+                throw CLIError("\(resume) has no checkpoint.safetensors to resume from")
+            }
+            if let epochs { config.epochs = epochs }
+            return (run, config)
+        }
+        let kind = model!
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let run = try RunDirectory.vacant(out ?? "runs/\(kind)-\(stamp)")
+        let config = TrainConfig(
+            model: kind, epochs: epochs ?? ["mlp": 5, "cnn": 2, "perceptron": 20][kind]!,
+            batchSize: batchSize ?? (kind == "mlp" ? 128 : 64), lr: lr, optimizer: optimizer, momentum: momentum,
+            weightDecay: weightDecay, l1: l1, dropout: dropout ?? (kind == "cnn" ? 0.5 : 0), batchNorm: batchNorm,
+            hidden: parsedHidden!, patience: patience, schedule: schedule, clip: clip, valSize: valSize, seed: seed,
+            threads: threads, data: data, positiveClass: positiveClass, negativeClass: negativeClass)
+        return (run, config)
+    }
+
+    private func makeOptimizer(_ config: TrainConfig, _ parameters: [Parameter]) -> any Optimizer {
+        switch config.optimizer {
+        case "sgd": return SGD(parameters: parameters, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay)
+        case "adamw": return AdamW(parameters: parameters, lr: config.lr, weightDecay: config.weightDecay)
+        default: return Adam(parameters: parameters, lr: config.lr, weightDecay: config.weightDecay)
+        }
+    }
+}
