@@ -20,7 +20,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "Ember", dependencies: ["CBLAS"]),
+        .target(name: "CEmberMath"),
+        .target(name: "Ember", dependencies: ["CBLAS", "CEmberMath"]),
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",

@@ -1,32 +1,50 @@
-/// The pointwise part of one recurrent step (everything after the two matrix
-/// products), fused into one pass forward and one backward, for one batch row.
+/// The pointwise part of one recurrent step (everything after the matrix products),
+/// fused into a few passes over one batch row, forward and backward.
 ///
 /// Gate order and equations are PyTorch's. With `p = x Wᵢₕᵀ + bᵢₕ` (the input
 /// projection) and `q = h₋₁ Wₕₕᵀ + bₕₕ` (the recurrent one):
 /// - RNN: `h = tanh(p + q)` or `relu(p + q)`;
 /// - LSTM (gates i, f, g, o): `c = σ(f)·c₋₁ + σ(i)·tanh(g)`, `h = σ(o)·tanh(c)`;
 /// - GRU (gates r, z, n): `n = tanh(pₙ + σ(r)·qₙ)`, `h = (1 − σ(z))·n + σ(z)·h₋₁`.
+///
+/// The kernel adds `q` onto `p` for every gate but the last `separateGates` (GRU's n,
+/// whose `q` the reset gate scales), whose `q` it keeps apart. A forward step is
+/// `activate` (the nonlinearities over whole row blocks, vectorised), `forward` (the
+/// arithmetic, eight hidden units at a time) and `finish`; a backward step `prepare`
+/// then `backward`.
 protocol RecurrentCell {
     /// Gate rows per hidden unit: `Wᵢₕ` is `[gates·H, I]`, `Wₕₕ` `[gates·H, H]`.
     static var gates: Int { get }
+    /// Trailing gates whose recurrent projection stays apart from the input one.
+    static var separateGates: Int { get }
     /// Whether a cell state `c` travels beside `h` (LSTM).
     static var hasCellState: Bool { get }
-    /// Whether `q` must stay apart from `p` (GRU scales part of it by the reset gate);
-    /// otherwise the kernel adds it onto `p` and the cell reads only `p`.
-    static var keepsRecurrentProjection: Bool { get }
-    /// Computes `h` (and `c`) at hidden units `j ..< j + V.width`, overwriting `p` with
-    /// what `backward` needs (the activated gates).
+    /// Applies the gate nonlinearities to the row's projections in place.
+    static func activate<T: FloatingElement>(_ row: CellForwardRow<T>)
+    /// The step's arithmetic at hidden units `j ..< j + V.width`.
     static func forward<V: Lanes>(_ row: CellForwardRow<V.Element>, _ j: Int, _: V.Type)
+    /// What is left of the step once `forward` has run over the whole row.
+    static func finish<T: FloatingElement>(_ row: CellForwardRow<T>)
+    /// Row-wide work before `backward` (recomputing a nonlinearity into `scratch`).
+    static func prepare<T: FloatingElement>(_ row: CellBackwardRow<T>)
     /// Gradients of the pre-activations (`dp`, `dq`) and of the previous state, given
-    /// the gradients reaching `h` and `c` at hidden units `j ..< j + V.width`.
+    /// the gradients reaching `h` and `c`, at hidden units `j ..< j + V.width`.
     static func backward<V: Lanes>(_ row: CellBackwardRow<V.Element>, _ j: Int, _: V.Type)
 }
 
-/// One batch row of a forward step: the projections in, the new state out.
+extension RecurrentCell {
+    static var separateGates: Int { 0 }
+    static var hasCellState: Bool { false }
+    static func finish<T: FloatingElement>(_ row: CellForwardRow<T>) {}
+    static func prepare<T: FloatingElement>(_ row: CellBackwardRow<T>) {}
+}
+
+/// One batch row of a forward step: the projections in (activated gates out, for the
+/// backward pass), the new state out.
 struct CellForwardRow<T> {
-    /// Input projection `[gates·H]` (the sum `p + q` unless the cell keeps `q`).
+    /// Projections `[gates·H]`: `p + q`, or `p` alone for the separate gates.
     let p: UnsafeMutablePointer<T>
-    /// Recurrent projection `[gates·H]` (read only by cells that keep it).
+    /// Recurrent projection of the separate gates `[separateGates·H]`.
     let q: UnsafeMutablePointer<T>
     /// Previous state `[H]`.
     let hPrev: UnsafePointer<T>, cPrev: UnsafePointer<T>
@@ -37,29 +55,29 @@ struct CellForwardRow<T> {
 
 /// One batch row of a backward step.
 struct CellBackwardRow<T> {
-    /// What `forward` saved: activated gates `[gates·H]`, the recurrent projection.
+    /// What `forward` saved: activated gates `[gates·H]`, the separate `q`.
     let p: UnsafePointer<T>, q: UnsafePointer<T>
     /// The states the step read and wrote `[H]`.
     let hPrev: UnsafePointer<T>, cPrev: UnsafePointer<T>, h: UnsafePointer<T>, c: UnsafePointer<T>
     /// Gradients reaching `h` and `c`: from this step's output and from the next step.
     let gradH: UnsafePointer<T>, carryH: UnsafePointer<T>, gradC: UnsafePointer<T>, carryC: UnsafePointer<T>
-    /// Gradients of the pre-activations `[gates·H]` (the same memory unless `q` is kept).
+    /// Gradients of the pre-activations `[gates·H]` and of the separate `q`.
     let dp: UnsafeMutablePointer<T>, dq: UnsafeMutablePointer<T>
     /// Gradient reaching `h₋₁` other than through `Wₕₕ`, and the one reaching `c₋₁`.
     let dhPrev: UnsafeMutablePointer<T>, dcPrev: UnsafeMutablePointer<T>
+    /// `[H]` of working space.
+    let scratch: UnsafeMutablePointer<T>
     let hidden: Int
 }
 
 /// `h = tanh(p + q)`.
 enum TanhRNNCell: RecurrentCell {
     static var gates: Int { 1 }
-    static var hasCellState: Bool { false }
-    static var keepsRecurrentProjection: Bool { false }
+
+    static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) { T.tanh(row.p, row.h, count: row.hidden) }
 
     @inline(__always)
-    static func forward<V: Lanes>(_ row: CellForwardRow<V.Element>, _ j: Int, _: V.Type) {
-        V(row.p + j).tanh.store(row.h + j)
-    }
+    static func forward<V: Lanes>(_ row: CellForwardRow<V.Element>, _ j: Int, _: V.Type) {}
 
     @inline(__always)
     static func backward<V: Lanes>(_ row: CellBackwardRow<V.Element>, _ j: Int, _: V.Type) {
@@ -72,8 +90,8 @@ enum TanhRNNCell: RecurrentCell {
 /// `h = relu(p + q)`.
 enum ReLURNNCell: RecurrentCell {
     static var gates: Int { 1 }
-    static var hasCellState: Bool { false }
-    static var keepsRecurrentProjection: Bool { false }
+
+    static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) {}
 
     @inline(__always)
     static func forward<V: Lanes>(_ row: CellForwardRow<V.Element>, _ j: Int, _: V.Type) {
@@ -92,27 +110,36 @@ enum ReLURNNCell: RecurrentCell {
 enum LSTMCellKernel: RecurrentCell {
     static var gates: Int { 4 }
     static var hasCellState: Bool { true }
-    static var keepsRecurrentProjection: Bool { false }
+
+    static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) {
+        let n = row.hidden, p = row.p
+        T.sigmoid(p, p, count: 2 * n)
+        T.tanh(p + 2 * n, p + 2 * n, count: n)
+        T.sigmoid(p + 3 * n, p + 3 * n, count: n)
+    }
 
     @inline(__always)
     static func forward<V: Lanes>(_ row: CellForwardRow<V.Element>, _ j: Int, _: V.Type) {
         let n = row.hidden, p = row.p + j
-        let i = V(p).sigmoid, f = V(p + n).sigmoid, g = V(p + 2 * n).tanh, o = V(p + 3 * n).sigmoid
-        let c = f * V(row.cPrev + j) + i * g
-        c.store(row.c + j)
-        (o * c.tanh).store(row.h + j)
-        i.store(p)
-        f.store(p + n)
-        g.store(p + 2 * n)
-        o.store(p + 3 * n)
+        (V(p + n) * V(row.cPrev + j) + V(p) * V(p + 2 * n)).store(row.c + j)
     }
+
+    /// `h = o · tanh(c)`.
+    static func finish<T: FloatingElement>(_ row: CellForwardRow<T>) {
+        let n = row.hidden, o = row.p + 3 * n, h = row.h
+        T.tanh(row.c, h, count: n)
+        for j in 0..<n { h[j] *= o[j] }
+    }
+
+    /// `tanh(c)` into `scratch`.
+    static func prepare<T: FloatingElement>(_ row: CellBackwardRow<T>) { T.tanh(row.c, row.scratch, count: row.hidden) }
 
     @inline(__always)
     static func backward<V: Lanes>(_ row: CellBackwardRow<V.Element>, _ j: Int, _: V.Type) {
         let n = row.hidden, p = row.p + j, dp = row.dp + j, one = V(repeating: 1)
         let i = V(p), f = V(p + n), g = V(p + 2 * n), o = V(p + 3 * n)
         let dh = V(row.gradH + j) + V(row.carryH + j)
-        let tc = V(row.c + j).tanh
+        let tc = V(row.scratch + j)
         let dc = V(row.gradC + j) + V(row.carryC + j) + dh * o * (one - tc * tc)
         (dc * g * i * (one - i)).store(dp)
         (dc * V(row.cPrev + j) * f * (one - f)).store(dp + n)
@@ -123,38 +150,37 @@ enum LSTMCellKernel: RecurrentCell {
     }
 }
 
-/// Gated recurrent unit, gates r, z, n.
+/// Gated recurrent unit, gates r, z, n; n's recurrent projection stays apart.
 enum GRUCellKernel: RecurrentCell {
     static var gates: Int { 3 }
-    static var hasCellState: Bool { false }
-    static var keepsRecurrentProjection: Bool { true }
+    static var separateGates: Int { 1 }
 
+    static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) { T.sigmoid(row.p, row.p, count: 2 * row.hidden) }
+
+    /// The candidate's pre-activation `pₙ + r·qₙ`, in place of `pₙ`.
     @inline(__always)
     static func forward<V: Lanes>(_ row: CellForwardRow<V.Element>, _ j: Int, _: V.Type) {
-        let n = row.hidden, p = row.p + j, q = row.q + j
-        let r = (V(p) + V(q)).sigmoid, z = (V(p + n) + V(q + n)).sigmoid
-        let candidate = (V(p + 2 * n) + r * V(q + 2 * n)).tanh
-        let hPrev = V(row.hPrev + j)
-        (candidate + z * (hPrev - candidate)).store(row.h + j)
-        r.store(p)
-        z.store(p + n)
-        candidate.store(p + 2 * n)
+        let n = row.hidden, p = row.p + j
+        (V(p + 2 * n) + V(p) * V(row.q + j)).store(p + 2 * n)
+    }
+
+    /// `n = tanh(…)`, `h = n + z·(h₋₁ − n)`.
+    static func finish<T: FloatingElement>(_ row: CellForwardRow<T>) {
+        let n = row.hidden, z = row.p + n, candidate = row.p + 2 * n, h = row.h, hPrev = row.hPrev
+        T.tanh(candidate, candidate, count: n)
+        for j in 0..<n { h[j] = candidate[j] + z[j] * (hPrev[j] - candidate[j]) }
     }
 
     @inline(__always)
     static func backward<V: Lanes>(_ row: CellBackwardRow<V.Element>, _ j: Int, _: V.Type) {
-        let n = row.hidden, p = row.p + j, dp = row.dp + j, dq = row.dq + j, one = V(repeating: 1)
+        let n = row.hidden, p = row.p + j, dp = row.dp + j, one = V(repeating: 1)
         let r = V(p), z = V(p + n), candidate = V(p + 2 * n)
         let dh = V(row.gradH + j) + V(row.carryH + j)
         let dCandidate = dh * (one - z) * (one - candidate * candidate)
-        let dr = dCandidate * V(row.q + j + 2 * n) * r * (one - r)
-        let dz = dh * (V(row.hPrev + j) - candidate) * z * (one - z)
-        dr.store(dp)
-        dr.store(dq)
-        dz.store(dp + n)
-        dz.store(dq + n)
+        (dCandidate * V(row.q + j) * r * (one - r)).store(dp)
+        (dh * (V(row.hPrev + j) - candidate) * z * (one - z)).store(dp + n)
         dCandidate.store(dp + 2 * n)
-        (dCandidate * r).store(dq + 2 * n)
+        (dCandidate * r).store(row.dq + j)
         (dh * z).store(row.dhPrev + j)
     }
 }

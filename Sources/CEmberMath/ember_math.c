@@ -1,0 +1,113 @@
+#include "ember_math.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+// Cephes' single-precision exp: n = round(x / ln 2), r = x - n ln 2 (in two parts),
+// e^x = 2^n (1 + r + r^2 p(r)).
+#define EXP_HI 88.0f
+#define EXP_LO -87.3f
+#define LOG2E 1.44269504088896341f
+#define LN2_HI 0.693359375f
+#define LN2_LO -2.12194440e-4f
+#define P0 1.9875691500e-4f
+#define P1 1.3981999507e-3f
+#define P2 8.3334519073e-3f
+#define P3 4.1665795894e-2f
+#define P4 1.6666665459e-1f
+#define P5 5.0000001201e-1f
+// Cephes' tanh below |x| = 0.625: x + x^3 q(x^2).
+#define TANH_SMALL 0.625f
+#define Q0 -5.70498872745e-3f
+#define Q1 2.06390887954e-2f
+#define Q2 -5.37397155531e-2f
+#define Q3 1.33314422036e-1f
+#define Q4 -3.33332819422e-1f
+
+static inline float exp_scalar(float x) {
+    x = x > EXP_HI ? EXP_HI : x < EXP_LO ? EXP_LO : x;
+    float n = __builtin_rintf(x * LOG2E);
+    float r = x - n * LN2_HI - n * LN2_LO;
+    float p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
+    p = p * r * r + r + 1.0f;
+    int bits = ((int)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+static inline float tanh_scalar(float x) {
+    float a = x < 0 ? -x : x;
+    if (a < TANH_SMALL) {
+        float z = x * x;
+        return ((((Q0 * z + Q1) * z + Q2) * z + Q3) * z + Q4) * z * x + x;
+    }
+    float t = 1.0f - 2.0f / (exp_scalar(a + a) + 1.0f);
+    return x < 0 ? -t : t;
+}
+
+__attribute__((target("avx2,fma")))
+static inline __m256 exp_avx2(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EXP_LO)), _mm256_set1_ps(EXP_HI));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(LN2_HI), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(LN2_LO), r);
+    __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(P0), r, _mm256_set1_ps(P1));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(P2));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(P3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(P4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(P5));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+}
+
+__attribute__((target("avx2,fma")))
+static inline __m256 sigmoid_avx2(__m256 x) {
+    __m256 one = _mm256_set1_ps(1.0f);
+    return _mm256_div_ps(one, _mm256_add_ps(one, exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+__attribute__((target("avx2,fma")))
+static inline __m256 tanh_avx2(__m256 x) {
+    __m256 sign = _mm256_and_ps(x, _mm256_set1_ps(-0.0f));
+    __m256 a = _mm256_xor_ps(x, sign);
+    __m256 z = _mm256_mul_ps(x, x);
+    __m256 q = _mm256_fmadd_ps(_mm256_set1_ps(Q0), z, _mm256_set1_ps(Q1));
+    q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(Q2));
+    q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(Q3));
+    q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(Q4));
+    __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(q, z), x, x);
+    __m256 one = _mm256_set1_ps(1.0f);
+    __m256 large = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(exp_avx2(_mm256_add_ps(a, a)), one)));
+    large = _mm256_or_ps(large, sign);
+    return _mm256_blendv_ps(large, small, _mm256_cmp_ps(a, _mm256_set1_ps(TANH_SMALL), _CMP_LT_OQ));
+}
+
+static int has_avx2_fma;
+
+__attribute__((constructor))
+static void detect_cpu(void) {
+    __builtin_cpu_init();
+    has_avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+// One function per operation: the AVX2 loop over whole groups of eight, then the
+// scalar form of the same polynomial for the rest.
+#define ARRAY_FUNCTION(name, vector, scalar)                                     \
+    __attribute__((target("avx2,fma")))                                          \
+    static long name##_avx2(const float *x, float *y, long n) {                  \
+        long i = 0;                                                              \
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, vector(_mm256_loadu_ps(x + i))); \
+        return i;                                                                \
+    }                                                                            \
+    void name(const float *x, float *y, long n) {                                \
+        long i = has_avx2_fma ? name##_avx2(x, y, n) : 0;                        \
+        for (; i < n; i++) y[i] = scalar(x[i]);                                  \
+    }
+
+static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + exp_scalar(-x)); }
+
+ARRAY_FUNCTION(ember_exp_f32, exp_avx2, exp_scalar)
+ARRAY_FUNCTION(ember_sigmoid_f32, sigmoid_avx2, sigmoid_scalar)
+ARRAY_FUNCTION(ember_tanh_f32, tanh_avx2, tanh_scalar)
