@@ -69,6 +69,9 @@ public final class Trainer {
     public private(set) var trainSeconds = 0.0
     /// Training samples processed.
     public private(set) var trainSamples = 0
+    /// Seconds of each step this trainer ran (forward, loss, backward, update; not the
+    /// wait for data), for throughput from the median step, robust to a busy machine.
+    public private(set) var stepSeconds: [Double] = []
     /// Fraction of this epoch's training samples classified correctly so far (nil for
     /// targets that are not class indices).
     public private(set) var runningAccuracy: Double?
@@ -102,6 +105,7 @@ public final class Trainer {
             let batches = train.batches(epoch: epoch)
             for (index, batch) in batches.enumerated() {
                 if step >= maxSteps ?? .max { break }
+                let stepStart = DispatchTime.now()
                 if let schedule { optimizer.lr = schedule.learningRate(at: step) }
                 optimizer.zeroGrad()
                 let logits = model(batch.inputs)
@@ -113,6 +117,7 @@ public final class Trainer {
                 objective.backward()
                 if let clipNorm { clipGradNorm(parameters, maxNorm: clipNorm) }
                 optimizer.step()
+                stepSeconds.append(Self.seconds(since: stepStart))
                 step += 1
                 let n = batch.targets.shape[0]
                 lossSum += value * Double(n)

@@ -35,6 +35,8 @@ struct CharLMSummary: Codable {
     var bestValLoss: Double?
     var steps: Int
     var trainTokensPerSec: Double
+    /// Tokens of one step over the median step's time (this process's steps).
+    var medianStepTokensPerSec: Double
     var wallS: Double
 }
 
@@ -127,10 +129,12 @@ struct TrainCharLM: ParsableCommand {
             trainLoss: trainer.history.last?.trainLoss ?? .nan, valLoss: trainer.history.last?.valLoss,
             bestValLoss: trainer.history.compactMap(\.valLoss).min(), steps: trainer.step,
             trainTokensPerSec: Double(trainer.trainSamples * config.seqLen) / Swift.max(trainer.trainSeconds, 1e-9),
+            medianStepTokensPerSec: Double(config.batchSize * config.seqLen) / Swift.max(median(trainer.stepSeconds), 1e-9),
             wallS: Double(DispatchTime.now().uptimeNanoseconds - wallStart.uptimeNanoseconds) / 1e9)
         try run.write(summary, to: run.summary)
-        print(String(format: "validation loss %.4f (best %.4f), %.0f train tokens/s; saved in %@",
-                     summary.valLoss ?? .nan, summary.bestValLoss ?? .nan, summary.trainTokensPerSec, run.url.path))
+        print(String(format: "validation loss %.4f (best %.4f), %.0f train tokens/s (%.0f from the median step); saved in %@",
+                     summary.valLoss ?? .nan, summary.bestValLoss ?? .nan, summary.trainTokensPerSec, summary.medianStepTokensPerSec,
+                     run.url.path))
         let (best, _) = try loadCharLM(run.model.path)
         let sample = best.generate(prompt: try spec.vocabulary.encode("\n"), count: 300, generator: Generator(seed: config.seed))
         print("sample from the best weights:\n" + spec.vocabulary.decode(sample))
@@ -165,6 +169,13 @@ struct TrainCharLM: ParsableCommand {
             throw CLIError("cannot resume \(run.url.path) on this corpus: \(difference)")
         }
     }
+}
+
+/// The middle value of `values` (the mean of the middle two for an even count; 0 if empty).
+func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted(), mid = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 /// A trained character model and its spec, from a run directory or a safetensors file

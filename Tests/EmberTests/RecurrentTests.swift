@@ -84,6 +84,29 @@ final class RecurrentTests: XCTestCase {
         }
     }
 
+    /// Large enough steps split their products and batch rows across threads; that must
+    /// give what one thread gives (hidden 132 is not a multiple of the eight lanes).
+    func testTwoThreadsMatchOne() {
+        defer { setNumThreads(2) }
+        for cell in [RecurrentCellKind.lstm, .gru] {
+            for reverse in [false, true] {
+                let t = operands(cell, steps: 4, batch: 96, input: 16, hidden: 132, dtype: .float32, seed: 4)
+                var results: [[[Double]]] = []
+                for threads in [1, 2] {
+                    setNumThreads(threads)
+                    for x in t { x.grad = nil }
+                    let states = fused(cell, t, reverse: reverse)
+                    (states * states).sum().backward()
+                    results.append([states.doubles] + t.compactMap { $0.grad?.doubles })
+                }
+                XCTAssertEqual(results[0].count, results[1].count)
+                for (a, b) in zip(results[0], results[1]) {
+                    XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max() ?? 0, 1e-4, "\(cell) reverse \(reverse)")
+                }
+            }
+        }
+    }
+
     func testShapeErrorsNameTheOperands() {
         XCTAssertEqual(ShapeMessage.recurrent(.lstm, input: [3, 2, 5], h0: [2, 4], c0: [2, 4], weightIH: [16, 4], weightHH: [16, 4],
                                               biasIH: nil, biasHH: nil),

@@ -64,8 +64,11 @@ final class WorkerPool: @unchecked Sendable {
                 finished.store(0, ordering: .relaxed)
                 ticket.store(tag << Self.tagShift, ordering: .releasing)
                 job.withLock { $0 = (tag, chunks, UnsafeRawPointer(pointer)) }
-                generation.store(tag, ordering: .releasing)
-                if sleepers.load(ordering: .acquiring) > 0 {
+                // Sequentially consistent, as is the helper's count of sleepers: with
+                // release/acquire alone, this load and the helper's load of the generation
+                // could both see old values, and the helper would sleep through the job.
+                generation.store(tag, ordering: .sequentiallyConsistent)
+                if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                     pthread_mutex_lock(mutex)
                     pthread_cond_broadcast(wake)
                     pthread_mutex_unlock(mutex)
@@ -95,7 +98,9 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func work() {
-        var seen = generation.load(ordering: .acquiring)
+        // Generation 0 is the pool's start, before any job: a helper that starts late
+        // must still see the first job (reading the generation here could skip it).
+        var seen = 0
         while true {
             var spins = 0
             var start: timespec? = nil
@@ -111,8 +116,8 @@ final class WorkerPool: @unchecked Sendable {
             }
             if generation.load(ordering: .acquiring) == seen {
                 pthread_mutex_lock(mutex)
-                sleepers.add(1, ordering: .releasing)
-                while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(wake, mutex) }
+                sleepers.add(1, ordering: .sequentiallyConsistent)
+                while generation.load(ordering: .sequentiallyConsistent) == seen { pthread_cond_wait(wake, mutex) }
                 sleepers.subtract(1, ordering: .releasing)
                 pthread_mutex_unlock(mutex)
             }
