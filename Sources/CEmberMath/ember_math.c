@@ -4,7 +4,7 @@
 #include <string.h>
 
 // Cephes' single-precision exp: n = round(x / ln 2), r = x - n ln 2 (in two parts),
-// e^x = 2^n (1 + r + r^2 p(r)).
+// e^x = 2^n (1 + r + r^2 p(r)); 0 below -87.3, clamped at e^88 above 88.
 #define EXP_HI 88.0f
 #define EXP_LO -87.3f
 #define LOG2E 1.44269504088896341f
@@ -108,6 +108,5 @@ static void detect_cpu(void) {
 
 static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + exp_scalar(-x)); }
 
-ARRAY_FUNCTION(ember_exp_f32, exp_avx2, exp_scalar)
 ARRAY_FUNCTION(ember_sigmoid_f32, sigmoid_avx2, sigmoid_scalar)
 ARRAY_FUNCTION(ember_tanh_f32, tanh_avx2, tanh_scalar)

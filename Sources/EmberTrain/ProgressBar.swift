@@ -32,7 +32,7 @@ public final class ProgressBar: Callback {
         let position: String, eta: Double
         if trainer.tokensPerSample != nil {
             // Sequence models train for a number of steps, evaluating every `count`.
-            let total = trainer.epochs * count
+            let total = Swift.min(trainer.epochs * count, trainer.maxSteps ?? .max)
             position = "step \(trainer.step)/\(total)"
             eta = elapsed / Double(done) * Double(total - trainer.step)
         } else {

@@ -114,18 +114,25 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A trained classifier and its spec, from a run directory or a safetensors file
-/// whose `__metadata__` names the model.
-func loadClassifier(_ path: String) throws -> (model: any Layer, spec: ModelSpec) {
+/// The weights and metadata of a model file: `path` is a run directory (its
+/// `model.safetensors`) or a safetensors file.
+func readModelFile(_ path: String) throws -> (file: URL, tensors: [String: Tensor], metadata: [String: String]) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
         throw CLIError("no such checkpoint: \(path)")
     }
     let file = isDirectory.boolValue ? RunDirectory(url: URL(fileURLWithPath: path)).model : URL(fileURLWithPath: path)
     let (tensors, metadata) = try SafeTensors.read(file)
+    return (file, Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }), metadata)
+}
+
+/// A trained classifier and its spec, from a run directory or a safetensors file
+/// whose `__metadata__` names the model.
+func loadClassifier(_ path: String) throws -> (model: any Layer, spec: ModelSpec) {
+    let (_, tensors, metadata) = try readModelFile(path)
     let spec = try ModelSpec(metadata: metadata)
     let model = spec.build()
-    try model.loadStateDict(Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }))
+    try model.loadStateDict(tensors)
     model.eval()
     return (model, spec)
 }

@@ -181,14 +181,11 @@ func median(_ values: [Double]) -> Double {
 /// A trained character model and its spec, from a run directory or a safetensors file
 /// whose `__metadata__` describes it.
 func loadCharLM(_ path: String) throws -> (model: CharRNN, spec: CharLMSpec) {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CLIError("no such checkpoint: \(path)") }
-    let file = isDirectory.boolValue ? RunDirectory(url: URL(fileURLWithPath: path)).model : URL(fileURLWithPath: path)
-    let (tensors, metadata) = try SafeTensors.read(file)
+    let (file, tensors, metadata) = try readModelFile(path)
     let spec = try CharLMSpec(metadata: metadata)
     let model = spec.build()
     do {
-        try model.loadStateDict(Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }))
+        try model.loadStateDict(tensors)
     } catch {
         throw CLIError("\(file.path) does not fit the model its metadata describes (\(spec.vocabulary.count) characters, \(spec.arch.rawValue) \(spec.embed)/\(spec.hidden)/\(spec.layers)): \(error)")
     }

@@ -68,8 +68,9 @@ final class RecurrentTests: XCTestCase {
         }
     }
 
-    /// Float32 runs eight hidden units at a time through polynomial exp/tanh; it must
-    /// agree with the float64 scalar path, including hidden sizes with a remainder.
+    /// Float32 runs eight hidden units at a time, with sigmoid and tanh from
+    /// `CEmberMath`'s polynomials; it must agree with the float64 path (the C library's
+    /// functions), including hidden sizes that leave a remainder.
     func testFloatLanesMatchDouble() {
         for cell in [RecurrentCellKind.rnnTanh, .lstm, .gru] {
             let t = operands(cell, steps: 5, batch: 3, input: 7, hidden: 19, seed: 3)

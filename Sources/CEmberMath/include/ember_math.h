@@ -8,8 +8,6 @@
 #ifndef EMBER_MATH_H
 #define EMBER_MATH_H
 
-/// y[i] = e^x[i]; 0 below -87.3, clamped at e^88 above 88.
-void ember_exp_f32(const float *x, float *y, long n);
 /// y[i] = 1 / (1 + e^-x[i]).
 void ember_sigmoid_f32(const float *x, float *y, long n);
 /// y[i] = tanh x[i].
