@@ -4,9 +4,12 @@
 #include <string.h>
 
 // Cephes' single-precision exp: n = round(x / ln 2), r = x - n ln 2 (in two parts),
-// e^x = 2^n (1 + r + r^2 p(r)); 0 below -87.3, clamped at e^88 above 88.
-#define EXP_HI 88.0f
-#define EXP_LO -87.3f
+// e^x = 2^n (1 + r + r^2 p(r)), the power built in the exponent bits as 2 * 2^(n-1) so
+// that n = 128 (just below FLT_MAX) still fits. Above ln FLT_MAX the result is +inf,
+// below -86.9 (results under 2^-125, near the denormals) it is flushed to 0, and NaN
+// stays NaN.
+#define EXP_HI 88.72283905f
+#define EXP_LO -86.9f
 #define LOG2E 1.44269504088896341f
 #define LN2_HI 0.693359375f
 #define LN2_LO -2.12194440e-4f
@@ -25,15 +28,17 @@
 #define Q4 -3.33332819422e-1f
 
 static inline float exp_scalar(float x) {
-    x = x > EXP_HI ? EXP_HI : x < EXP_LO ? EXP_LO : x;
+    if (x != x) return x;
+    if (x > EXP_HI) return __builtin_inff();
+    if (x < EXP_LO) return 0.0f;
     float n = __builtin_rintf(x * LOG2E);
     float r = x - n * LN2_HI - n * LN2_LO;
     float p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
     p = p * r * r + r + 1.0f;
-    int bits = ((int)n + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
+    int bits = ((int)n + 126) << 23;
+    float half_scale;
+    memcpy(&half_scale, &bits, sizeof half_scale);
+    return (p + p) * half_scale;
 }
 
 static inline float tanh_scalar(float x) {
@@ -48,9 +53,9 @@ static inline float tanh_scalar(float x) {
 
 __attribute__((target("avx2,fma")))
 static inline __m256 exp_avx2(__m256 x) {
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EXP_LO)), _mm256_set1_ps(EXP_HI));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(LN2_HI), x);
+    __m256 c = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EXP_LO)), _mm256_set1_ps(EXP_HI));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(c, _mm256_set1_ps(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(LN2_HI), c);
     r = _mm256_fnmadd_ps(n, _mm256_set1_ps(LN2_LO), r);
     __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(P0), r, _mm256_set1_ps(P1));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(P2));
@@ -58,8 +63,11 @@ static inline __m256 exp_avx2(__m256 x) {
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(P4));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(P5));
     p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+    __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(126)), 23);
+    __m256 y = _mm256_mul_ps(_mm256_add_ps(p, p), _mm256_castsi256_ps(bits));
+    y = _mm256_blendv_ps(y, _mm256_set1_ps(__builtin_inff()), _mm256_cmp_ps(x, _mm256_set1_ps(EXP_HI), _CMP_GT_OQ));
+    y = _mm256_blendv_ps(y, _mm256_setzero_ps(), _mm256_cmp_ps(x, _mm256_set1_ps(EXP_LO), _CMP_LT_OQ));
+    return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
 __attribute__((target("avx2,fma")))
@@ -108,5 +116,6 @@ static void detect_cpu(void) {
 
 static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + exp_scalar(-x)); }
 
+ARRAY_FUNCTION(ember_exp_f32, exp_avx2, exp_scalar)
 ARRAY_FUNCTION(ember_sigmoid_f32, sigmoid_avx2, sigmoid_scalar)
 ARRAY_FUNCTION(ember_tanh_f32, tanh_avx2, tanh_scalar)

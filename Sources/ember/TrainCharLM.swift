@@ -136,7 +136,9 @@ struct TrainCharLM: ParsableCommand {
                      summary.valLoss ?? .nan, summary.bestValLoss ?? .nan, summary.trainTokensPerSec, summary.medianStepTokensPerSec,
                      run.url.path))
         let (best, _) = try loadCharLM(run.model.path)
-        let sample = best.generate(prompt: try spec.vocabulary.encode("\n"), count: 300, generator: Generator(seed: config.seed))
+        // From a new line, or the first character of a text that has none.
+        let start = (try? spec.vocabulary.encode("\n")) ?? [0]
+        let sample = best.generate(prompt: start, count: 300, generator: Generator(seed: config.seed))
         print("sample from the best weights:\n" + spec.vocabulary.decode(sample))
     }
 

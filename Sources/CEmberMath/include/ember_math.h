@@ -8,6 +8,8 @@
 #ifndef EMBER_MATH_H
 #define EMBER_MATH_H
 
+/// y[i] = e^x[i]; +inf above ln FLT_MAX, 0 below -86.9 (denormal results flushed).
+void ember_exp_f32(const float *x, float *y, long n);
 /// y[i] = 1 / (1 + e^-x[i]).
 void ember_sigmoid_f32(const float *x, float *y, long n);
 /// y[i] = tanh x[i].

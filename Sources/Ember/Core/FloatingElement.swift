@@ -14,6 +14,8 @@ protocol FloatingElement: BinaryFloatingPoint, TensorElement {
     static func cos(_ x: Self) -> Self
     static func erf(_ x: Self) -> Self
     static func pow(_ x: Self, _ y: Self) -> Self
+    /// `y[i] = e^x[i]` for `count` elements; `x` may be `y`.
+    static func exp(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
     /// `y[i] = 1 / (1 + e^−x[i])` for `count` elements; `x` may be `y`.
     static func sigmoid(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
     /// `y[i] = tanh x[i]` for `count` elements; `x` may be `y`.
@@ -28,6 +30,10 @@ extension Float: FloatingElement {
     @inline(__always) static func cos(_ x: Float) -> Float { cosf(x) }
     @inline(__always) static func erf(_ x: Float) -> Float { erff(x) }
     @inline(__always) static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
+    /// Eight lanes at a time with AVX2 when the CPU has it (`CEmberMath`).
+    @inline(__always) static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        ember_exp_f32(x, y, count)
+    }
     /// Eight lanes at a time with AVX2 when the CPU has it (`CEmberMath`).
     @inline(__always) static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         ember_sigmoid_f32(x, y, count)
@@ -46,6 +52,9 @@ extension Double: FloatingElement {
     @inline(__always) static func cos(_ x: Double) -> Double { Glibc.cos(x) }
     @inline(__always) static func erf(_ x: Double) -> Double { Glibc.erf(x) }
     @inline(__always) static func pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+    static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { y[i] = Glibc.exp(x[i]) }
+    }
     static func sigmoid(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { y[i] = 1 / (1 + Glibc.exp(-x[i])) }
     }

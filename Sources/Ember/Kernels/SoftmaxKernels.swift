@@ -17,12 +17,10 @@ extension Kernels {
                     var m = -T.infinity
                     for j in 0..<n where s[j] > m { m = s[j] }
                     if m == -T.infinity { m = 0 }
+                    for j in 0..<n { o[j] = s[j] - m }
+                    T.exp(o, o, count: n)
                     var total: T = 0
-                    for j in 0..<n {
-                        let e = T.exp(s[j] - m)
-                        o[j] = e
-                        total += e
-                    }
+                    for j in 0..<n { total += o[j] }
                     if log {
                         let shift = m + T.log(total)
                         for j in 0..<n { o[j] = s[j] - shift }

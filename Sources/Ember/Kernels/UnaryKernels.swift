@@ -41,6 +41,7 @@ extension Kernels {
             case .neg: Elementwise.map(x, into: out, Negate<T>())
             case .abs: Elementwise.map(x, into: out, Absolute<T>())
             case .sign: Elementwise.map(x, into: out, Signum<T>())
+            case .exp where x.isContiguous: overRuns(x, out, T.exp)
             case .exp: Elementwise.map(x, into: out, Exp<T>())
             case .log: Elementwise.map(x, into: out, Log<T>())
             case .sqrt: Elementwise.map(x, into: out, SquareRoot<T>())
@@ -49,7 +50,9 @@ extension Kernels {
             case .cos: Elementwise.map(x, into: out, Cosine<T>())
             case .erf: Elementwise.map(x, into: out, ErrorFunction<T>())
             case .relu: Elementwise.map(x, into: out, ReLU<T>())
+            case .sigmoid where x.isContiguous: overRuns(x, out, T.sigmoid)
             case .sigmoid: Elementwise.map(x, into: out, Sigmoid<T>())
+            case .tanh where x.isContiguous: overRuns(x, out, T.tanh)
             case .tanh: Elementwise.map(x, into: out, HyperbolicTangent<T>())
             case .gelu: Elementwise.map(x, into: out, GELU<T>())
             case .geluTanh: Elementwise.map(x, into: out, GELUTanh<T>())
@@ -84,5 +87,12 @@ extension Kernels {
         case .bool: preconditionFailure(ShapeMessage.dtype(op: op.name, .bool, expected: "a numeric type"))
         }
         return out
+    }
+    /// `y = f(x)` for contiguous `x` through an array function (the vectorised
+    /// transcendentals of `FloatingElement`), in runs split across threads.
+    private static func overRuns<T: FloatingElement>(_ x: Tensor, _ out: Tensor,
+                                                     _ f: (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void) {
+        let src = x.pointer(T.self), dst = out.pointer(T.self)
+        Parallel.forRange(x.numel, grain: 1 << 15) { range in f(src + range.lowerBound, dst + range.lowerBound, range.count) }
     }
 }

@@ -1,0 +1,41 @@
+import XCTest
+@testable import Ember
+
+/// float32 exp, sigmoid and tanh of contiguous tensors run through `CEmberMath`'s
+/// polynomials (eight lanes at a time with AVX2, scalar for the rest); they must stay
+/// within a few ulp of float64 over the whole range, tails included.
+final class VectorMathTests: XCTestCase {
+    private func assertRelativeError(_ op: (Tensor) -> Tensor, _ name: String, ulps: Double) {
+        let specials: [Float] = [0, 1e-8, -1e-8, 1e-3, -1e-3, 0.6249, 0.6251, -0.6251, 86.5, -86.5, 88.5, -88.5, 100, -100, .infinity, -.infinity]
+        let values = Tensor.linspace(-60, 60, steps: 40_001).scalars(as: Float.self) + specials
+        let x = Tensor(values)
+        let single = op(x).to(.float64).doubles, double = op(x.to(.float64)).doubles
+        for (i, (a, b)) in zip(single, double).enumerated() {
+            // float64's answer rounded to float32 is what a correctly rounded float32 gives.
+            let expected = Double(Float(b))
+            if expected.isInfinite {
+                XCTAssertEqual(a, expected, "\(name)(\(values[i]))")
+            } else {
+                XCTAssertLessThanOrEqual(abs(a - expected), ulps * 1.2e-7 * abs(expected) + 1e-37, "\(name)(\(values[i])) = \(a), float64 gives \(b)")
+            }
+        }
+        XCTAssertTrue(op(Tensor([Float.nan])).item().isNaN, "\(name)(nan)")
+        // A strided view takes the element-by-element path: the same function.
+        let strided = Tensor(values.prefix(40_000).map { $0 }, shape: [200, 200]).transpose(0, 1)
+        let reference = op(strided.to(.float64))
+        XCTAssertLessThan(((op(strided).to(.float64) - reference).abs() / (reference.abs() + 1e-30)).max().item(), 1e-6, name)
+    }
+
+    func testExpSigmoidTanhStayWithinAFewUlps() {
+        assertRelativeError({ $0.exp() }, "exp", ulps: 4)
+        assertRelativeError({ $0.sigmoid() }, "sigmoid", ulps: 4)
+        assertRelativeError({ $0.tanh() }, "tanh", ulps: 4)
+    }
+
+    func testSoftmaxRowsSumToOne() {
+        let x = Tensor.randn([50, 77], generator: Generator(seed: 3)) * 10
+        let p = x.softmax(dim: 1)
+        XCTAssertLessThan((p.sum(dim: 1) - 1).abs().max().item(), 3e-6)
+        XCTAssertLessThan((x.logSoftmax(dim: 1).exp() - p).abs().max().item(), 3e-6)
+    }
+}
