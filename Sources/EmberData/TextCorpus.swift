@@ -109,6 +109,7 @@ public struct TokenWindows: Dataset {
         values = tokens.scalars(as: Int64.self)
     }
 
+    /// One window per start position that leaves room for its targets.
     public var count: Int { values.count - length }
 
     /// Inputs `[B, length]` and targets `[B, length]`, int64.

@@ -57,6 +57,7 @@ public struct ForecastWindows: Dataset {
         self.scale = scale
     }
 
+    /// One sample per start position that leaves room for the horizon.
     public var count: Int { values.count - window - horizon + 1 }
 
     /// The last value sample `i` reads (what its predictions are relative to).

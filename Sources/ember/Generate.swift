@@ -10,7 +10,7 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Generate text with a trained character language model.")
 
     @Option(help: "A run directory or a model .safetensors file.") var checkpoint: String
-    @Option(help: "Text to continue (every character must be in the model's vocabulary).") var prompt: String = "\n"
+    @Option(help: "Text to continue (default: a new line; every character must be in the model's vocabulary).") var prompt: String?
     @Option(help: "Characters to generate.") var tokens: Int = 500
     @Option(help: "Sampling temperature (0: always the most likely character).") var temperature: Double = 1
     @Option(help: "Sample only among the K most likely characters.") var topK: Int?
@@ -19,7 +19,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 1
 
     func validate() throws {
-        guard !prompt.isEmpty else { throw ValidationError("--prompt must not be empty") }
+        guard prompt?.isEmpty != true else { throw ValidationError("--prompt must not be empty") }
         guard tokens > 0 else { throw ValidationError("--tokens must be positive") }
         guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be non-negative") }
         if let topK, topK <= 0 { throw ValidationError("--top-k must be positive") }
@@ -31,8 +31,9 @@ struct Generate: ParsableCommand {
         try reportingErrors {
             setNumThreads(threads)
             let (model, spec) = try loadCharLM(checkpoint)
-            let start = try spec.vocabulary.encode(prompt)
-            print(prompt, terminator: "")
+            let text = prompt ?? "\n"
+            let start = try spec.vocabulary.encode(text)
+            print(text, terminator: "")
             let begin = DispatchTime.now()
             model.generate(prompt: start, count: tokens, sampler: TokenSampler(temperature: temperature, topK: topK, topP: topP),
                            generator: Generator(seed: seed)) { token in
