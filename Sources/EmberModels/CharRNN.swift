@@ -8,11 +8,13 @@ import EmberNN
 ///     linear(H → V)         [B, T, H] → [B, T, V]   logits of the next character
 ///
 /// Parameters carry the peer's names (`emb.weight`, `rnn.weight_ih_l0`, `head.weight`),
-/// so its PyTorch weights load by name.
+/// so its PyTorch weights load by name. Inside, the recurrent layers run time-major
+/// (`[T, B, …]`, the layout their fused op works in), so only the tokens and the
+/// logits are transposed, not the wider hidden states.
 public final class CharRNN: Module, Layer {
     /// Character vectors, `[V, E]`.
     public let emb: Embedding
-    /// The recurrent layers, batch first.
+    /// The recurrent layers, time first.
     public let rnn: RecurrentNetwork
     /// Hidden state to next-character logits.
     public let head: Linear
@@ -21,11 +23,11 @@ public final class CharRNN: Module, Layer {
     public init(cell: RecurrentCellKind, vocabularySize: Int, embed: Int, hidden: Int, layers: Int = 1, dropout: Double = 0) {
         emb = Embedding(numEmbeddings: vocabularySize, embeddingDim: embed)
         switch cell {
-        case .lstm: rnn = LSTM(inputSize: embed, hiddenSize: hidden, numLayers: layers, batchFirst: true, dropout: dropout)
-        case .gru: rnn = GRU(inputSize: embed, hiddenSize: hidden, numLayers: layers, batchFirst: true, dropout: dropout)
+        case .lstm: rnn = LSTM(inputSize: embed, hiddenSize: hidden, numLayers: layers, dropout: dropout)
+        case .gru: rnn = GRU(inputSize: embed, hiddenSize: hidden, numLayers: layers, dropout: dropout)
         case .rnnTanh, .rnnReLU:
             rnn = RNN(inputSize: embed, hiddenSize: hidden, numLayers: layers, nonlinearity: cell == .rnnTanh ? .tanh : .relu,
-                      batchFirst: true, dropout: dropout)
+                      dropout: dropout)
         }
         head = Linear(inFeatures: hidden, outFeatures: vocabularySize)
     }
@@ -37,8 +39,8 @@ public final class CharRNN: Module, Layer {
     /// after the last token: feed it back to continue the text.
     public func callAsFunction(_ tokens: Tensor, state: RecurrentState?) -> (logits: Tensor, state: RecurrentState) {
         precondition(tokens.ndim == 2 && tokens.dtype == .int64, "CharRNN: tokens \(ShapeMessage.format(tokens.shape)) must be [B, T] int64")
-        let (output, next) = rnn.forward(emb(tokens), state: state)
-        return (head(output), next)
+        let (output, next) = rnn.forward(emb(tokens.transpose(0, 1)), state: state)
+        return (head(output).transpose(0, 1), next)
     }
 }
 
