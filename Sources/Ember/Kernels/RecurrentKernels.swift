@@ -164,9 +164,9 @@ extension Kernels {
     private static func forLanes<T>(_: T.Type, _ hidden: Int, _ body: (_ lanes: Bool, _ j: Int) -> Void) {
         var j = 0
         if T.self == Float.self {
-            while j + 8 <= hidden {
+            while j + SIMD8<Float>.width <= hidden {
                 body(true, j)
-                j += 8
+                j += SIMD8<Float>.width
             }
         }
         while j < hidden {
