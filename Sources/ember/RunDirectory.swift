@@ -62,8 +62,11 @@ struct RunDirectory {
     var model: URL { url.appendingPathComponent("model.safetensors") }
     var checkpoint: URL { url.appendingPathComponent("checkpoint.safetensors") }
 
-    /// A new run's folder, refusing one that already holds a run; nothing is created yet.
-    static func vacant(_ path: String) throws -> RunDirectory {
+    /// A new run's folder, `path` or else `runs/NAME-TIME`, refusing one that already
+    /// holds a run; nothing is created yet.
+    static func vacant(_ path: String?, defaultName name: String) throws -> RunDirectory {
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let path = path ?? "runs/\(name)-\(stamp)"
         let run = RunDirectory(url: URL(fileURLWithPath: path))
         let fm = FileManager.default
         if fm.fileExists(atPath: run.config.path) || fm.fileExists(atPath: run.checkpoint.path) {

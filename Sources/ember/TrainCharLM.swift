@@ -93,7 +93,14 @@ struct TrainCharLM: ParsableCommand {
         for (name, part) in [("training", text.train), ("validation", text.validation)] where part.shape[0] <= config.seqLen {
             throw CLIError("\(config.corpus): its \(name) part has \(part.shape[0]) characters, too few for --seq-len \(config.seqLen)")
         }
-        if resume != nil { try checkVocabulary(run, spec) }
+        // Resuming: the checkpoint, read once, must be of this text's characters.
+        let checkpoint = try resume.map { _ in try readModelFile(run.checkpoint.path) }
+        if let checkpoint {
+            let saved = try CharLMSpec(metadata: checkpoint.metadata)
+            if let difference = saved.vocabulary.difference(from: spec.vocabulary) {
+                throw CLIError("cannot resume \(run.url.path) on this corpus: \(difference)")
+            }
+        }
         try run.create()
         try run.write(config, to: run.config)
 
@@ -116,10 +123,8 @@ struct TrainCharLM: ParsableCommand {
         trainer.clipNorm = config.clip > 0 ? config.clip : nil
         let vocabularySize = spec.vocabulary.count
         trainer.loss = { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) }
-        if resume != nil {
-            let (tensors, _) = try SafeTensors.read(run.checkpoint)
-            try trainer.restore(checkpoint: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }),
-                                history: try MetricsLog.records(at: run.metrics, upTo: Int.max))
+        if let checkpoint {
+            try trainer.restore(checkpoint: checkpoint.tensors, history: try MetricsLog.records(at: run.metrics, upTo: Int.max))
             print("resuming \(run.url.path) after step \(trainer.step) of \(config.steps)")
         }
         print("training char-\(config.arch) (\(model.parameterCount) parameters, \(vocabularySize) characters) on \(text.train.shape[0]) characters, validating on \(text.validation.shape[0]); run directory \(run.url.path)")
@@ -155,21 +160,11 @@ struct TrainCharLM: ParsableCommand {
             if let steps { config.steps = steps }
             return (run, config)
         }
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let run = try RunDirectory.vacant(out ?? "runs/charlm-\(arch)-\(stamp)")
+        let run = try RunDirectory.vacant(out, defaultName: "charlm-\(arch)")
         let config = CharLMConfig(arch: arch, embed: embed, hidden: hidden, layers: layers, dropout: dropout, seqLen: seqLen,
                                   batchSize: batchSize, steps: steps ?? 2000, lr: lr, clip: clip, evalEvery: evalEvery, evalBatches: evalBatches,
                                   patience: patience, seed: seed, threads: threads, corpus: corpus)
         return (run, config)
-    }
-
-    /// Refuses to resume on a text whose characters differ from the checkpoint's.
-    private func checkVocabulary(_ run: RunDirectory, _ spec: CharLMSpec) throws {
-        let (_, metadata) = try SafeTensors.read(run.checkpoint)
-        let saved = try CharLMSpec(metadata: metadata)
-        if let difference = saved.vocabulary.difference(from: spec.vocabulary) {
-            throw CLIError("cannot resume \(run.url.path) on this corpus: \(difference)")
-        }
     }
 }
 

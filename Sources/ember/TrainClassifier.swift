@@ -152,8 +152,7 @@ struct TrainClassifier: ParsableCommand {
             return (run, config)
         }
         let kind = model!
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let run = try RunDirectory.vacant(out ?? "runs/\(kind)-\(stamp)")
+        let run = try RunDirectory.vacant(out, defaultName: kind)
         let config = TrainConfig(
             model: kind, epochs: epochs ?? ["mlp": 5, "cnn": 2, "perceptron": 20][kind]!,
             batchSize: batchSize ?? (kind == "mlp" ? 128 : 64), lr: lr, optimizer: optimizer, momentum: momentum,

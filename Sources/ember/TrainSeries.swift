@@ -85,8 +85,7 @@ struct TrainSeries: ParsableCommand {
 
     private func train() throws {
         let wallStart = DispatchTime.now()
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let run = try RunDirectory.vacant(out ?? "runs/series-\(arch)-\(stamp)")
+        let run = try RunDirectory.vacant(out, defaultName: "series-\(arch)")
         let config = SeriesConfig(arch: arch, hidden: hidden, layers: layers, window: window, horizon: horizon, epochs: epochs,
                                   batchSize: batchSize, lr: lr, clip: clip, patience: patience, points: points, noise: noise,
                                   csv: csv, seed: seed, threads: threads)
@@ -122,8 +121,7 @@ struct TrainSeries: ParsableCommand {
         print("training a \(arch) forecaster (\(model.parameterCount) parameters) on \(trainSet.count) windows of \(values.count) values (\(csv ?? "noisy sines with a trend")); run directory \(run.url.path)")
         try trainer.fit()
 
-        let (tensors, _) = try SafeTensors.read(run.model)
-        try model.loadStateDict(Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }))
+        try model.loadStateDict(try readModelFile(run.model.path).tensors)
         let errors = Self.errors(model, testSet)
         let summary = SeriesSummary(
             testRmse: errors.model.rmse, testMae: errors.model.mae, naiveRmse: errors.naive.rmse, naiveMae: errors.naive.mae,
