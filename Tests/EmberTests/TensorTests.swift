@@ -55,6 +55,22 @@ final class TensorTests: XCTestCase {
         assertTensor(t[0], [0, -1, 2, 3])
     }
 
+    func testViewSplitsAndMergesDimsThatAreContiguousAmongThemselves() {
+        // A column block of a [2, 3, 12] tensor, viewed as heads [2, 3, 2, 2] (as attention does).
+        let t = Tensor.arange(0, 72).reshape([2, 3, 12])
+        let block = t.narrow(dim: 2, start: 4, length: 4)
+        let heads = block.view([2, 3, 2, 2])
+        XCTAssertTrue(heads.storage === t.storage)
+        XCTAssertEqual(heads.strides, [36, 12, 2, 1])
+        assertTensor(heads[1][2][1], [66, 67])
+        // Merging the two leading dims is a view too; merging across the cut is not.
+        XCTAssertTrue(block.view([6, 4]).storage === t.storage)
+        XCTAssertNil(Shape.viewStrides(shape: block.shape, strides: block.strides, as: [2, 12]))
+        XCTAssertFalse(block.reshape([2, 12]).storage === t.storage)
+        assertTensor(block.reshape([2, 12])[0].slice(dim: 0, start: 4, end: 8), [16, 17, 18, 19])
+        XCTAssertEqual(Shape.viewStrides(shape: [3, 1, 4], strides: [4, 99, 1], as: [12]), [1])
+    }
+
     func testShapeOps() {
         let t = Tensor.arange(0, 24).reshape([2, 3, 4])
         assertTensor(t.permute([2, 0, 1]).contiguous()[1], [1, 5, 9, 13, 17, 21], shape: [2, 3])

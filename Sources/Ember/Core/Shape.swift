@@ -9,6 +9,34 @@ enum Shape {
         return n
     }
 
+    /// Strides that show the elements of (`shape`, `strides`) in `newShape` without
+    /// copying, or nil when no such strides exist (PyTorch's `computeStride`): each run
+    /// of dims that is contiguous within itself may be split and merged freely.
+    static func viewStrides(shape: [Int], strides: [Int], as newShape: [Int]) -> [Int]? {
+        let shape = shape.isEmpty ? [1] : shape, strides = strides.isEmpty ? [1] : strides
+        if count(shape) == 0 { return contiguousStrides(newShape) }
+        var result = [Int](repeating: 0, count: newShape.count)
+        var viewDim = newShape.count - 1
+        var chunkStride = strides[strides.count - 1], tensorCount = 1, viewCount = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            tensorCount *= shape[d]
+            if d == 0 || (shape[d - 1] != 1 && strides[d - 1] != tensorCount * chunkStride) {
+                while viewDim >= 0 && (viewCount < tensorCount || newShape[viewDim] == 1) {
+                    result[viewDim] = viewCount * chunkStride
+                    viewCount *= newShape[viewDim]
+                    viewDim -= 1
+                }
+                if viewCount != tensorCount { return nil }
+                if d > 0 {
+                    chunkStride = strides[d - 1]
+                    tensorCount = 1
+                    viewCount = 1
+                }
+            }
+        }
+        return viewDim == -1 ? result : nil
+    }
+
     /// Row-major (C-contiguous) strides for `shape`, in elements.
     static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)

@@ -3,20 +3,27 @@
 /// `expand`, `slice`, `select`.
 extension Tensor {
     /// The same elements in another shape; one entry may be -1 to be inferred. A view
-    /// when the data is contiguous, a copy otherwise.
+    /// when the strides allow one (as `view`), a copy otherwise.
     public func reshape(_ newShape: [Int]) -> Tensor {
         let target = inferShape(newShape)
         if target == shape { return self }
+        if let viewed = Shape.viewStrides(shape: shape, strides: strides, as: target) {
+            return restrided(shape: target, strides: viewed, name: "reshape")
+        }
         let source = contiguous()
         let input = self
         return source.view(shape: target, strides: Shape.contiguousStrides(target), offset: source.offset)
             .recorded("reshape", [input]) { g in [g.reshape(input.shape)] }
     }
 
-    /// Like `reshape`, but stops if the data is not contiguous (PyTorch's `view`).
+    /// The same elements in another shape without copying (PyTorch's `view`); stops if
+    /// the strides cannot show them so (split or merged dims must be contiguous among
+    /// themselves): use `reshape` there.
     public func view(_ newShape: [Int]) -> Tensor {
-        precondition(isContiguous, "view: tensor of shape \(ShapeMessage.format(shape)) with strides \(ShapeMessage.format(strides)) is not contiguous; use reshape()")
-        return reshape(newShape)
+        let target = inferShape(newShape)
+        precondition(Shape.viewStrides(shape: shape, strides: strides, as: target) != nil,
+                     "view: tensor of shape \(ShapeMessage.format(shape)) with strides \(ShapeMessage.format(strides)) cannot be viewed as \(ShapeMessage.format(target)); use reshape()")
+        return reshape(target)
     }
 
     /// Dimensions `startDim...endDim` merged into one.
