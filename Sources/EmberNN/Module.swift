@@ -104,7 +104,7 @@ open class Module {
     /// Every problem is collected before anything is written, so a failed load leaves
     /// the module as it was: names the module lacks (unexpected), names the state lacks
     /// (missing, ignored when `strict` is false) and shapes that differ.
-    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
+    open func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
         let own = stateDict()
         let names = Set(own.map(\.name))
         var problems = StateDictError(missing: [], unexpected: [], mismatched: [])

@@ -7,6 +7,8 @@ enum Fixtures {
     static let layers = load("layers.json")
     /// Made by `Fixtures/make_recurrent_fixtures.py`.
     static let recurrent = load("recurrent.json")
+    /// Made by `Fixtures/make_transformer_fixtures.py`.
+    static let transformer = load("transformer.json")
 
     private static func load(_ file: String) -> [String: Any] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/" + file)

@@ -18,6 +18,17 @@ public final class Linear: Module, Layer {
         self.bias = bias ? Parameter(Tensor.uniform([outFeatures], low: -bound, high: bound, dtype: dtype)) : nil
     }
 
+    /// A layer over existing parameters: `weight` `[outFeatures, inFeatures]` and `bias`
+    /// `[outFeatures]`. Sharing a parameter ties it (a language model's output layer and
+    /// its token embedding, for example); a shared parameter is listed once, under the
+    /// name it has first.
+    public init(weight: Parameter, bias: Parameter? = nil) {
+        precondition(weight.ndim == 2 && (bias == nil || bias!.shape == [weight.shape[0]]),
+                     "Linear: weight \(ShapeMessage.format(weight.shape)) must be 2-D and bias \(ShapeMessage.format(bias?.shape ?? [])) match its rows")
+        self.weight = weight
+        self.bias = bias
+    }
+
     /// `[..., inFeatures] -> [..., outFeatures]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.ndim >= 1 && x.shape[x.ndim - 1] == weight.shape[1],

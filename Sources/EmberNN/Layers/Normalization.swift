@@ -75,14 +75,16 @@ public final class LayerNorm: Module, Layer {
     /// The trailing shape that is normalised.
     public let normalizedShape: [Int]
 
-    /// Layer normalisation over trailing dimensions of `normalizedShape`.
-    public init(normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true) {
+    /// Layer normalisation over trailing dimensions of `normalizedShape`, parameters in
+    /// `dtype`; `bias: false` keeps the scale only (as nanoGPT's `bias=False`).
+    public init(normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true,
+                dtype: DType = .float32) {
         precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
                      "LayerNorm: normalizedShape \(normalizedShape) must be non-empty and positive")
         self.normalizedShape = normalizedShape
         self.eps = eps
-        weight = elementwiseAffine ? Parameter(Tensor.ones(normalizedShape)) : nil
-        bias = elementwiseAffine ? Parameter(Tensor.zeros(normalizedShape)) : nil
+        weight = elementwiseAffine ? Parameter(Tensor.ones(normalizedShape, dtype: dtype)) : nil
+        self.bias = elementwiseAffine && bias ? Parameter(Tensor.zeros(normalizedShape, dtype: dtype)) : nil
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
