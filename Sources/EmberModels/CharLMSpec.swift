@@ -58,9 +58,7 @@ public struct CharLMSpec: Equatable, Sendable {
         guard let a = m["arch"], let arch = Arch(rawValue: a) else {
             throw ModelSpecError("metadata 'arch' = '\(m["arch"] ?? "")' is not one of \(Arch.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let chars = m["vocabulary"], !chars.isEmpty, Set(chars).count == chars.count else {
-            throw ModelSpecError("metadata 'vocabulary' is missing or repeats a character")
-        }
+        let vocabulary = try CharVocabulary(metadata: m)
         func size(_ key: String) throws -> Int {
             guard let v = m[key], let n = Int(v), n > 0 else { throw ModelSpecError("metadata '\(key)' = '\(m[key] ?? "")' is not a positive integer") }
             return n
@@ -68,7 +66,7 @@ public struct CharLMSpec: Equatable, Sendable {
         guard let d = m["dropout"], let dropout = Double(d), dropout >= 0, dropout < 1 else {
             throw ModelSpecError("metadata 'dropout' = '\(m["dropout"] ?? "")' is not in [0, 1)")
         }
-        self.init(arch: arch, vocabulary: CharVocabulary(characters: Array(chars)), embed: try size("embed"),
+        self.init(arch: arch, vocabulary: vocabulary, embed: try size("embed"),
                   hidden: try size("hidden"), layers: try size("layers"), dropout: dropout)
     }
 }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Dispatch
 import Ember
+import EmberData
 import EmberModels
 import Foundation
 
-/// `ember generate`: continues a prompt with a trained character model, printing each
-/// character as it is produced. The same seed gives the same text.
+/// `ember generate`: continues a prompt with a trained character model (charlm or GPT),
+/// printing each character as it is produced. The same seed gives the same text.
 struct Generate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Generate text with a trained character language model.")
+    static let configuration = CommandConfiguration(abstract: "Generate text with a trained character language model (charlm or GPT).")
 
     @Option(help: "A run directory or a model .safetensors file.") var checkpoint: String
     @Option(help: "Text to continue (default: a new line; every character must be in the model's vocabulary).") var prompt: String?
@@ -17,6 +18,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Sample only among the most likely characters whose probabilities sum to P.") var topP: Double?
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 1
+    @Flag(help: "GPT: run the whole context for every token instead of using the KV cache.") var noKvCache = false
 
     func validate() throws {
         guard prompt?.isEmpty != true else { throw ValidationError("--prompt must not be empty") }
@@ -30,14 +32,25 @@ struct Generate: ParsableCommand {
     func run() throws {
         try reportingErrors {
             setNumThreads(threads)
-            let (model, spec) = try loadCharLM(checkpoint)
+            let kind = try readModelFile(checkpoint).metadata["model"]
+            let model: (_ prompt: [Int], _ emit: (Int) -> Void) -> Void, vocabulary: CharVocabulary
+            let sampler = TokenSampler(temperature: temperature, topK: topK, topP: topP), generator = Generator(seed: seed)
+            if kind == "gpt" {
+                let (gpt, spec) = try loadGPT(checkpoint)
+                vocabulary = spec.vocabulary
+                model = { gpt.generate(prompt: $0, count: tokens, sampler: sampler, generator: generator, useCache: !noKvCache, emit: $1) }
+            } else {
+                guard !noKvCache else { throw CLIError("--no-kv-cache applies to GPT checkpoints; \(checkpoint) holds a \(kind ?? "unnamed") model") }
+                let (rnn, spec) = try loadCharLM(checkpoint)
+                vocabulary = spec.vocabulary
+                model = { rnn.generate(prompt: $0, count: tokens, sampler: sampler, generator: generator, emit: $1) }
+            }
             let text = prompt ?? "\n"
-            let start = try spec.vocabulary.encode(text)
+            let start = try vocabulary.encode(text)
             print(text, terminator: "")
             let begin = DispatchTime.now()
-            model.generate(prompt: start, count: tokens, sampler: TokenSampler(temperature: temperature, topK: topK, topP: topP),
-                           generator: Generator(seed: seed)) { token in
-                print(spec.vocabulary.decode([token]), terminator: "")
+            model(start) { token in
+                print(vocabulary.decode([token]), terminator: "")
                 fflush(stdout)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9

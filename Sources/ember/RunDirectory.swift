@@ -117,9 +117,12 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// A model file read whole: where it is, its tensors by name and its `__metadata__`.
+typealias ModelFile = (file: URL, tensors: [String: Tensor], metadata: [String: String])
+
 /// The weights and metadata of a model file: `path` is a run directory (its
 /// `model.safetensors`) or a safetensors file.
-func readModelFile(_ path: String) throws -> (file: URL, tensors: [String: Tensor], metadata: [String: String]) {
+func readModelFile(_ path: String) throws -> ModelFile {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
         throw CLIError("no such checkpoint: \(path)")

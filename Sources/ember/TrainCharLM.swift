@@ -28,18 +28,6 @@ struct CharLMConfig: Codable {
     var corpus: String
 }
 
-/// Final figures of a language model run; its `summary.json`.
-struct CharLMSummary: Codable {
-    var trainLoss: Double
-    var valLoss: Double?
-    var bestValLoss: Double?
-    var steps: Int
-    var trainTokensPerSec: Double
-    /// Tokens of one step over the median step's time (this process's steps).
-    var medianStepTokensPerSec: Double
-    var wallS: Double
-}
-
 /// `ember train charlm`: a character-level RNN, LSTM or GRU on the Shakespeare corpus.
 /// The defaults are the peer benchmark's recipe: embedding 64, one LSTM layer of 256,
 /// sequence 64, batch 32, Adam 2e-3, clip 1.0, 2,000 steps; validation loss over 50
@@ -84,62 +72,26 @@ struct TrainCharLM: ParsableCommand {
     }
 
     private func train() throws {
-        let wallStart = DispatchTime.now()
+        let started = DispatchTime.now()
         let (run, config) = try prepare()
         setNumThreads(config.threads)
-        let text = try TextCorpus(path: config.corpus, hint: "build it with scripts/setup (or scripts/make_corpus)")
+        let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.seqLen, resuming: resume != nil,
+                                       config: config) { try CharLMSpec(metadata: $0).vocabulary }
+        let text = session.text
         let spec = CharLMSpec(arch: CharLMSpec.Arch(rawValue: config.arch)!, vocabulary: text.vocabulary, embed: config.embed,
                               hidden: config.hidden, layers: config.layers, dropout: config.dropout)
-        for (name, part) in [("training", text.train), ("validation", text.validation)] where part.shape[0] <= config.seqLen {
-            throw CLIError("\(config.corpus): its \(name) part has \(part.shape[0]) characters, too few for --seq-len \(config.seqLen)")
-        }
-        // Resuming: the checkpoint, read once, must be of this text's characters.
-        let checkpoint = try resume.map { _ in try readModelFile(run.checkpoint.path) }
-        if let checkpoint {
-            let saved = try CharLMSpec(metadata: checkpoint.metadata)
-            if let difference = saved.vocabulary.difference(from: spec.vocabulary) {
-                throw CLIError("cannot resume \(run.url.path) on this corpus: \(difference)")
-            }
-        }
-        try run.create()
-        try run.write(config, to: run.config)
-
         manualSeed(config.seed)
         let model = spec.build()
-        let optimizer = Adam(parameters: model.parameters(), lr: config.lr)
-        var callbacks: [any Callback] = [ProgressBar(), MetricsLog(url: run.metrics)]
-        if let patience = config.patience { callbacks.append(EarlyStopping(patience: patience)) }
-        callbacks.append(Checkpointing(directory: run.url, metadata: spec.metadata))
-        let windows = TokenWindows(text.train, length: config.seqLen)
-        let trainer = Trainer(
-            model: model, optimizer: optimizer,
-            train: DataLoader(windows, batchSize: config.batchSize, seed: config.seed, samplesPerEpoch: config.evalEvery * config.batchSize),
-            // The same random validation windows at every evaluation.
-            validation: DataLoader(TokenWindows(text.validation, length: config.seqLen), batchSize: config.batchSize, seed: 1234,
-                                   samplesPerEpoch: config.evalBatches * config.batchSize),
-            epochs: (config.steps + config.evalEvery - 1) / config.evalEvery, callbacks: callbacks)
-        trainer.maxSteps = config.steps
-        trainer.tokensPerSample = config.seqLen
-        trainer.clipNorm = config.clip > 0 ? config.clip : nil
+        print("training char-\(config.arch) (\(model.parameterCount) parameters, \(spec.vocabulary.count) characters) on \(text.train.shape[0]) characters, validating on \(text.validation.shape[0]); run directory \(run.url.path)")
         let vocabularySize = spec.vocabulary.count
-        trainer.loss = { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) }
-        if let checkpoint {
-            try trainer.restore(checkpoint: checkpoint.tensors, history: try MetricsLog.records(at: run.metrics, upTo: Int.max))
-            print("resuming \(run.url.path) after step \(trainer.step) of \(config.steps)")
-        }
-        print("training char-\(config.arch) (\(model.parameterCount) parameters, \(vocabularySize) characters) on \(text.train.shape[0]) characters, validating on \(text.validation.shape[0]); run directory \(run.url.path)")
-        try trainer.fit()
-
-        let summary = CharLMSummary(
-            trainLoss: trainer.history.last?.trainLoss ?? .nan, valLoss: trainer.history.last?.valLoss,
-            bestValLoss: trainer.history.compactMap(\.valLoss).min(), steps: trainer.step,
-            trainTokensPerSec: Double(trainer.trainSamples * config.seqLen) / Swift.max(trainer.trainSeconds, 1e-9),
-            medianStepTokensPerSec: Double(config.batchSize * config.seqLen) / Swift.max(median(trainer.stepSeconds), 1e-9),
-            wallS: Double(DispatchTime.now().uptimeNanoseconds - wallStart.uptimeNanoseconds) / 1e9)
-        try run.write(summary, to: run.summary)
-        print(String(format: "validation loss %.4f (best %.4f), %.0f train tokens/s (%.0f from the median step); saved in %@",
-                     summary.valLoss ?? .nan, summary.bestValLoss ?? .nan, summary.trainTokensPerSec, summary.medianStepTokensPerSec,
-                     run.url.path))
+        _ = try session.fit(
+            model, optimizer: Adam(parameters: model.parameters(), lr: config.lr),
+            train: TokenWindows(text.train, length: config.seqLen), validation: TokenWindows(text.validation, length: config.seqLen),
+            metadata: spec.metadata,
+            settings: TextFit(windowLength: config.seqLen, batchSize: config.batchSize, steps: config.steps, evalEvery: config.evalEvery,
+                              evalBatches: config.evalBatches, patience: config.patience, clip: config.clip, seed: config.seed),
+            loss: { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) },
+            started: started)
         let (best, _) = try loadCharLM(run.model.path)
         // From a new line, or the first character of a text that has none.
         let start = (try? spec.vocabulary.encode("\n")) ?? [0]
@@ -166,13 +118,6 @@ struct TrainCharLM: ParsableCommand {
                                   patience: patience, seed: seed, threads: threads, corpus: corpus)
         return (run, config)
     }
-}
-
-/// The middle value of `values` (the mean of the middle two for an even count; 0 if empty).
-func median(_ values: [Double]) -> Double {
-    guard !values.isEmpty else { return 0 }
-    let sorted = values.sorted(), mid = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 /// A trained character model and its spec, from a run directory or a safetensors file

@@ -1,7 +1,7 @@
 import XCTest
 @testable import Ember
 
-/// float32 exp, sigmoid and tanh of contiguous tensors run through `CEmberMath`'s
+/// float32 exp, sigmoid, tanh and GELU of contiguous tensors run through `CEmberMath`'s
 /// polynomials (eight lanes at a time with AVX2, scalar for the rest); they must stay
 /// within a few ulp of float64 over the whole range, tails included.
 final class VectorMathTests: XCTestCase {
@@ -30,6 +30,32 @@ final class VectorMathTests: XCTestCase {
         assertRelativeError({ $0.exp() }, "exp", ulps: 4)
         assertRelativeError({ $0.sigmoid() }, "sigmoid", ulps: 4)
         assertRelativeError({ $0.tanh() }, "tanh", ulps: 4)
+    }
+
+    func testGELUAndItsGradientFollowFloat64() {
+        // e^(−x²/2) carries the rounding of x² (relative error about x² · 2⁻²⁴), so the
+        // bound grows with x²; beyond |x| = 13 the tail is below float32's normal range.
+        let values = Tensor.linspace(-13, 13, steps: 26_001).scalars(as: Float.self) + [0, 1e-8, -1e-8, 1.4142, -1.4142, 2.8284, -2.8284]
+        let x = Tensor(values)
+        let wide = x.to(.float64)
+        let y = x.gelu().to(.float64).doubles, expected = wide.gelu().doubles
+        for (i, (a, b)) in zip(y, expected).enumerated() {
+            let v = Double(values[i])
+            XCTAssertLessThanOrEqual(abs(a - b), (4 + v * v) * 1.2e-7 * abs(b) + 1e-37, "gelu(\(v)) = \(a), float64 gives \(b)")
+        }
+        let g = Tensor.randn([values.count], generator: Generator(seed: 2))
+        let fused = Kernels.geluBackward(x, g).to(.float64).doubles
+        let reference = Kernels.geluBackward(wide, g.to(.float64)).doubles
+        // The gradient g (Φ(x) + x φ(x)) cancels near x = −0.75: its error is relative
+        // to the size of the two terms, not of their sum.
+        let gs = g.to(.float64).doubles
+        for (i, (a, b)) in zip(fused, reference).enumerated() {
+            let v = Double(values[i])
+            let terms = abs(gs[i]) * (0.5 * erfc(-v / 2.0.squareRoot()) + abs(v) * exp(-v * v / 2) / (2 * Double.pi).squareRoot())
+            XCTAssertLessThanOrEqual(abs(a - b), (4 + v * v) * 1.2e-7 * terms + 1e-30, "gelu'(\(v)) = \(a), float64 gives \(b)")
+        }
+        XCTAssertTrue(Tensor([Float.nan]).gelu().item().isNaN)
+        XCTAssertEqual(Tensor([Float.infinity]).gelu().item(), .infinity)
     }
 
     func testSoftmaxRowsSumToOne() {

@@ -14,5 +14,9 @@ void ember_exp_f32(const float *x, float *y, long n);
 void ember_sigmoid_f32(const float *x, float *y, long n);
 /// y[i] = tanh x[i].
 void ember_tanh_f32(const float *x, float *y, long n);
+/// y[i] = x[i] Φ(x[i]), exact GELU (Φ the standard normal distribution function).
+void ember_gelu_f32(const float *x, float *y, long n);
+/// dx[i] = g[i] (Φ(x[i]) + x[i] φ(x[i])), GELU's gradient times g; dx may be x or g.
+void ember_gelu_backward_f32(const float *x, const float *g, float *dx, long n);
 
 #endif

@@ -20,6 +20,10 @@ protocol FloatingElement: BinaryFloatingPoint, TensorElement {
     static func sigmoid(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
     /// `y[i] = tanh x[i]` for `count` elements; `x` may be `y`.
     static func tanh(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+    /// `y[i] = x[i] Φ(x[i])` (exact GELU) for `count` elements; `x` may be `y`.
+    static func gelu(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+    /// `dx[i] = g[i] (Φ(x[i]) + x[i] φ(x[i]))`, GELU's gradient, for `count` elements.
+    static func geluBackward(_ x: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ dx: UnsafeMutablePointer<Self>, count: Int)
 }
 
 extension Float: FloatingElement {
@@ -42,6 +46,15 @@ extension Float: FloatingElement {
     @inline(__always) static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         ember_tanh_f32(x, y, count)
     }
+    /// Eight lanes at a time with AVX2 when the CPU has it (`CEmberMath`).
+    @inline(__always) static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        ember_gelu_f32(x, y, count)
+    }
+    /// Eight lanes at a time with AVX2 when the CPU has it (`CEmberMath`).
+    @inline(__always) static func geluBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                                               _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        ember_gelu_backward_f32(x, g, dx, count)
+    }
 }
 
 extension Double: FloatingElement {
@@ -60,5 +73,15 @@ extension Double: FloatingElement {
     }
     static func tanh(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { y[i] = Glibc.tanh(x[i]) }
+    }
+    static func gelu(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { y[i] = x[i] * 0.5 * erfc(-x[i] * 0.5.squareRoot()) }
+    }
+    static func geluBackward(_ x: UnsafePointer<Double>, _ g: UnsafePointer<Double>, _ dx: UnsafeMutablePointer<Double>,
+                             count: Int) {
+        for i in 0..<count {
+            let cdf = 0.5 * erfc(-x[i] * 0.5.squareRoot()), density = Glibc.exp(-0.5 * x[i] * x[i]) / (2 * Double.pi).squareRoot()
+            dx[i] = g[i] * (cdf + x[i] * density)
+        }
     }
 }

@@ -54,6 +54,7 @@ extension Kernels {
             case .sigmoid: Elementwise.map(x, into: out, Sigmoid<T>())
             case .tanh where x.isContiguous: overRuns(x, out, T.tanh)
             case .tanh: Elementwise.map(x, into: out, HyperbolicTangent<T>())
+            case .gelu where x.isContiguous: overRuns(x, out, T.gelu)
             case .gelu: Elementwise.map(x, into: out, GELU<T>())
             case .geluTanh: Elementwise.map(x, into: out, GELUTanh<T>())
             case .leakyRelu(let slope): Elementwise.map(x, into: out, LeakyReLU<T>(slope: T(slope)))
@@ -90,6 +91,20 @@ extension Kernels {
     }
     /// `y = f(x)` for contiguous `x` through an array function (the vectorised
     /// transcendentals of `FloatingElement`), in runs split across threads.
+    /// Exact GELU's input gradient for upstream gradient `g` (x's shape), in one pass.
+    static func geluBackward(_ x: Tensor, _ g: Tensor) -> Tensor {
+        let x = x.contiguous(), g = g.contiguous()
+        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        func run<T: FloatingElement>(_: T.Type) {
+            let px = x.pointer(T.self), pg = g.pointer(T.self), po = out.pointer(T.self)
+            Parallel.forRange(x.numel, grain: 1 << 15) { r in
+                T.geluBackward(px + r.lowerBound, pg + r.lowerBound, po + r.lowerBound, count: r.count)
+            }
+        }
+        if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        return out
+    }
+
     private static func overRuns<T: FloatingElement>(_ x: Tensor, _ out: Tensor,
                                                      _ f: (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void) {
         let src = x.pointer(T.self), dst = out.pointer(T.self)

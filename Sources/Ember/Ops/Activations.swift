@@ -55,6 +55,8 @@ extension Tensor {
         switch approximate {
         case .none:
             return Kernels.unary(x, .gelu).recorded("gelu", [x]) { g in
+                // With createGraph, the formula in differentiable ops; otherwise one fused pass.
+                guard GradMode.isEnabled else { return [Kernels.geluBackward(x, g)] }
                 let cdf = ((x * 0.7071067811865476).erf() + 1) * 0.5
                 let pdf = (x * x * -0.5).exp() * 0.3989422804014327
                 return [g * (cdf + x * pdf)]

@@ -18,20 +18,30 @@ public class Adam: Optimizer {
     public let betas: (Double, Double)
     /// ε.
     public let eps: Double
-    /// λ.
+    /// λ (the default; a parameter group may set its own).
     public let weightDecay: Double
+    /// Each parameter's λ.
+    private let decays: [Double]
     private let decoupled: Bool
 
     /// Adam; `weightDecay` adds λp to the gradient (L2), as PyTorch's Adam.
     public convenience init(parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
                             eps: Double = 1e-8, weightDecay: Double = 0) {
-        self.init(parameters: parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: false)
+        self.init(groups: [ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: false)
     }
 
-    init(parameters: [Parameter], lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double, decoupled: Bool) {
-        precondition(lr >= 0 && eps >= 0 && weightDecay >= 0, "Adam: lr, eps and weightDecay must be non-negative")
+    /// Adam over parameter groups, each with its own weight decay (nil: `weightDecay`).
+    public convenience init(groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                            eps: Double = 1e-8, weightDecay: Double = 0) {
+        self.init(groups: groups, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: false)
+    }
+
+    init(groups: [ParameterGroup], lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double, decoupled: Bool) {
+        precondition(lr >= 0 && eps >= 0 && weightDecay >= 0 && groups.allSatisfy { ($0.weightDecay ?? 0) >= 0 },
+                     "Adam: lr, eps and weight decays must be non-negative")
         precondition((0..<1).contains(betas.0) && (0..<1).contains(betas.1), "Adam: betas must be in [0, 1), got \(betas)")
-        self.parameters = parameters
+        parameters = groups.flatMap(\.parameters)
+        decays = groups.flatMap { group in group.parameters.map { _ in group.weightDecay ?? weightDecay } }
         self.lr = lr
         self.betas = betas
         self.eps = eps
@@ -48,7 +58,7 @@ public class Adam: Optimizer {
             }
             let t = state[i]["step"]!.item() + 1
             state[i]["step"] = Tensor(scalar: t, dtype: .float64)
-            Update(lr: lr, beta1: betas.0, beta2: betas.1, eps: eps, weightDecay: weightDecay, decoupled: decoupled,
+            Update(lr: lr, beta1: betas.0, beta2: betas.1, eps: eps, weightDecay: decays[i], decoupled: decoupled,
                    correction1: 1 - pow(betas.0, t), correction2: 1 - pow(betas.1, t))
                 .run(p, grad: grad, state: [state[i]["exp_avg"]!, state[i]["exp_avg_sq"]!])
         }
@@ -113,6 +123,13 @@ public final class AdamW: Adam {
     /// AdamW over `parameters` with PyTorch's defaults.
     public init(parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
                 eps: Double = 1e-8, weightDecay: Double = 0.01) {
-        super.init(parameters: parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: true)
+        super.init(groups: [ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: true)
+    }
+
+    /// AdamW over parameter groups, each with its own weight decay (nil: `weightDecay`),
+    /// as PyTorch's param groups; GPT recipes decay only the matrices.
+    public init(groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                eps: Double = 1e-8, weightDecay: Double = 0.01) {
+        super.init(groups: groups, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: true)
     }
 }

@@ -88,3 +88,17 @@ extension ElementwiseUpdate {
         }
     }
 }
+
+/// Parameters that share optimizer settings (PyTorch's param groups).
+public struct ParameterGroup {
+    /// The parameters.
+    public var parameters: [Parameter]
+    /// Their weight decay; nil takes the optimizer's.
+    public var weightDecay: Double?
+
+    /// A group of `parameters`, with its own weight decay if given.
+    public init(_ parameters: [Parameter], weightDecay: Double? = nil) {
+        self.parameters = parameters
+        self.weightDecay = weightDecay
+    }
+}
