@@ -32,16 +32,19 @@ struct Generate: ParsableCommand {
     func run() throws {
         try reportingErrors {
             setNumThreads(threads)
-            let kind = try readModelFile(checkpoint).metadata["model"]
+            let file = try readModelFile(checkpoint)
             let model: (_ prompt: [Int], _ emit: (Int) -> Void) -> Void, vocabulary: CharVocabulary
             let sampler = TokenSampler(temperature: temperature, topK: topK, topP: topP), generator = Generator(seed: seed)
-            if kind == "gpt" {
-                let (gpt, spec) = try loadGPT(checkpoint)
+            switch file.metadata["model"] {
+            case "gpt":
+                let (gpt, spec) = try loadGPT(file)
                 vocabulary = spec.vocabulary
                 model = { gpt.generate(prompt: $0, count: tokens, sampler: sampler, generator: generator, useCache: !noKvCache, emit: $1) }
-            } else {
-                guard !noKvCache else { throw CLIError("--no-kv-cache applies to GPT checkpoints; \(checkpoint) holds a \(kind ?? "unnamed") model") }
-                let (rnn, spec) = try loadCharLM(checkpoint)
+            case "bert":
+                throw CLIError("\(checkpoint) holds a BERT, which fills in masked characters (ember fill) rather than continuing a text")
+            default:
+                guard !noKvCache else { throw CLIError("--no-kv-cache applies to GPT checkpoints only") }
+                let (rnn, spec) = try loadCharLM(file)
                 vocabulary = spec.vocabulary
                 model = { rnn.generate(prompt: $0, count: tokens, sampler: sampler, generator: generator, emit: $1) }
             }

@@ -5,6 +5,6 @@ import ArgumentParser
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model into a run directory.",
-        subcommands: [TrainClassifier.self, TrainCharLM.self, TrainGPT.self, TrainSeries.self],
+        subcommands: [TrainClassifier.self, TrainCharLM.self, TrainGPT.self, TrainBERT.self, TrainSeries.self],
         defaultSubcommand: TrainClassifier.self)
 }

@@ -123,7 +123,12 @@ struct TrainCharLM: ParsableCommand {
 /// A trained character model and its spec, from a run directory or a safetensors file
 /// whose `__metadata__` describes it.
 func loadCharLM(_ path: String) throws -> (model: CharRNN, spec: CharLMSpec) {
-    let (file, tensors, metadata) = try readModelFile(path)
+    try loadCharLM(readModelFile(path))
+}
+
+/// The same, from a model file already read.
+func loadCharLM(_ read: ModelFile) throws -> (model: CharRNN, spec: CharLMSpec) {
+    let (file, tensors, metadata) = read
     let spec = try CharLMSpec(metadata: metadata)
     let model = spec.build()
     do {
