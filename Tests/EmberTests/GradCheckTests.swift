@@ -171,6 +171,13 @@ extension GradCheckTests {
     func testNormalizationAndDropout() {
         let x = leaf([3, 4, 5], seed: 54), w = leaf([4, 5], seed: 55), b = leaf([5], seed: 56)
         assertGradients([x, w, b]) { $0[0].layerNorm(normalizedShape: [4, 5], weight: $0[1], bias: $0[2]) }
+        assertGradients([x, b]) { $0[0].layerNorm(normalizedShape: [5], bias: $0[1]) }
+        assertGradients([x]) { $0[0].transpose(0, 2).layerNorm(normalizedShape: [3]) }
+        // The fused kernel against the formula in plain ops.
+        let y = x.layerNorm(normalizedShape: [4, 5], weight: w, bias: b)
+        let centered = x - x.mean(dims: [1, 2], keepDim: true)
+        let reference = centered * ((centered * centered).mean(dims: [1, 2], keepDim: true) + 1e-5).rsqrt() * w + b
+        XCTAssertLessThan((y - reference).abs().max().item(), 1e-12)
         assertGradients([x]) { $0[0].dropout(p: 0.3, generator: Generator(seed: 9)) }
     }
 }

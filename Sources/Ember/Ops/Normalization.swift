@@ -1,17 +1,41 @@
 extension Tensor {
     /// Layer normalisation over the trailing dimensions `normalizedShape` (PyTorch's
     /// `F.layer_norm`): `(x − mean) / √(var + eps) · weight + bias`, with the biased
-    /// variance; `weight` and `bias` are shaped `normalizedShape`.
+    /// variance; `weight` and `bias` broadcast to `normalizedShape`. One fused pass over
+    /// the rows each way (the backward pass records its formula in ops only when
+    /// gradients of gradients are asked for).
     public func layerNorm(normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
         let k = normalizedShape.count
         precondition(k > 0 && ndim >= k && Array(shape.suffix(k)) == normalizedShape,
                      "layerNorm: input \(ShapeMessage.format(shape)) does not end in \(ShapeMessage.format(normalizedShape))")
-        let dims = Array((ndim - k)..<ndim)
-        let centered = self - mean(dims: dims, keepDim: true)
-        var y = centered * ((centered * centered).mean(dims: dims, keepDim: true) + eps).rsqrt()
-        if let weight { y = y * weight }
-        if let bias { y = y + bias }
-        return y
+        precondition(dtype.isFloatingPoint, ShapeMessage.dtype(op: "layerNorm", dtype, expected: "float32 or float64"))
+        for (name, t) in [("weight", weight), ("bias", bias)] {
+            if let t {
+                precondition(Shape.broadcast(t.shape, normalizedShape) == normalizedShape && t.dtype == dtype,
+                             "layerNorm: \(name) \(ShapeMessage.format(t.shape)) must broadcast to \(ShapeMessage.format(normalizedShape)) as \(dtype)")
+            }
+        }
+        let width = Shape.count(normalizedShape), dims = Array((ndim - k)..<ndim)
+        let x = contiguous(), w = weight?.expand(normalizedShape).contiguous(), b = bias?.expand(normalizedShape).contiguous()
+        let (out, mean, invstd) = Kernels.layerNorm(x, width: width, weight: w, bias: b, eps: eps)
+        let inputs = [x] + [w, b].compactMap { $0 }
+        return out.recorded("layerNorm", inputs) { g in
+            let dx: Tensor, dw: Tensor?, db: Tensor?
+            if GradMode.isEnabled {
+                // createGraph: the same gradients from differentiable ops.
+                let centered = x - x.mean(dims: dims, keepDim: true)
+                let inv = ((centered * centered).mean(dims: dims, keepDim: true) + eps).rsqrt(), xhat = centered * inv
+                let gw = w.map { g * $0 } ?? g
+                dx = inv * (gw - gw.mean(dims: dims, keepDim: true) - xhat * (gw * xhat).mean(dims: dims, keepDim: true))
+                dw = (g * xhat).sumTo(normalizedShape)
+                db = g.sumTo(normalizedShape)
+            } else {
+                let fused = Kernels.layerNormBackward(x, g.contiguous(), width: width, weight: w, mean: mean, invstd: invstd,
+                                                      needWeight: w?.requiresGrad ?? false, needBias: b?.requiresGrad ?? false)
+                (dx, dw, db) = (fused.input, fused.weight?.reshape(normalizedShape), fused.bias?.reshape(normalizedShape))
+            }
+            return [dx] + (w == nil ? [] : [dw]) + (b == nil ? [] : [db])
+        }
     }
 }
 
