@@ -170,15 +170,16 @@ public final class GPTAttention: Module {
     /// `[B, T, E] -> [B, T, E]`; with a cache, keys and values are appended to layer
     /// `layer`'s and the queries attend to all of them.
     func callAsFunction(_ x: Tensor, cache: (KVCache, layer: Int)?) -> Tensor {
-        let b = x.shape[0], t = x.shape[1], e = x.shape[2], d = e / nHead
-        let qkv = cAttn(x).split(e, dim: 2).map { $0.view([b, t, nHead, d]) }
-        var keys = qkv[1], values = qkv[2]
+        let b = x.shape[0], t = x.shape[1], e = x.shape[2], d = e / nHead, p = training ? dropout : 0
+        let y: Tensor
         if let (cache, layer) = cache {
-            (keys, values) = cache.append(layer: layer, keys: keys, values: values)
+            let qkv = cAttn(x).split(e, dim: 2).map { $0.view([b, t, nHead, d]) }
+            let (keys, values) = cache.append(layer: layer, keys: qkv[1], values: qkv[2])
+            y = qkv[0].transpose(1, 2).scaledDotProductAttention(key: keys.transpose(1, 2), value: values.transpose(1, 2),
+                                                                 isCausal: t > 1)
+        } else {
+            y = cAttn(x).packedSelfAttention(heads: nHead, isCausal: true, dropout: p)
         }
-        let p = training ? dropout : 0
-        let y = qkv[0].transpose(1, 2).scaledDotProductAttention(key: keys.transpose(1, 2), value: values.transpose(1, 2),
-                                                                 isCausal: t > 1, dropout: p)
         return cProj(y.transpose(1, 2).reshape([b, t, e])).dropout(p: p, training: training)
     }
 }

@@ -80,6 +80,13 @@ final class AttentionTests: XCTestCase {
         qkv.grad = nil
         reference.sum().backward()
         XCTAssertLessThan(maxDifference(viaFused, qkv.grad!), 1e-12)
+        // The packed op: the same answer, and the gradient written into one tensor.
+        qkv.grad = nil
+        let packed = qkv.packedSelfAttention(heads: 2, isCausal: true)
+        XCTAssertLessThan(maxDifference(packed, reference), 1e-12)
+        packed.sum().backward()
+        XCTAssertLessThan(maxDifference(viaFused, qkv.grad!), 1e-12)
+        assertGradients([qkv]) { t in t[0].packedSelfAttention(heads: 2, mask: Tensor([1, 1, 0, 1, 1, 1], shape: [6]).ne(0)) }
     }
 
     func testCausalAttentionLeaksNothingFromTheFuture() {

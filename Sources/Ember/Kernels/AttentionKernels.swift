@@ -108,14 +108,13 @@ extension Kernels {
         return AttentionResult(output: output, probabilities: probabilities, dropped: dropped)
     }
 
-    /// Gradients of `attention` with respect to q, k and v, given the output gradient
-    /// `gy` (`[lead..., L, Ev]`, contiguous rows) and the forward pass's `result`.
+    /// Writes the gradients of `attention` with respect to q, k and v into `gradients`
+    /// (shaped as q, k and v, with contiguous rows; every element is written), given the
+    /// output gradient `gy` (`[lead..., L, Ev]`, contiguous rows) and the forward pass's
+    /// `result`.
     static func attentionBackward(_ q: Tensor, _ k: Tensor, _ v: Tensor, _ gy: Tensor, keep: Tensor?,
-                                  _ result: AttentionResult, _ plan: Attention) -> (q: Tensor, k: Tensor, v: Tensor) {
-        let lead = Array(q.shape.dropLast(2))
-        let gq = headsInterleaved(q.shape, dtype: q.dtype)
-        let gk = headsInterleaved(lead + [plan.keys, plan.depth], dtype: q.dtype)
-        let gv = headsInterleaved(lead + [plan.keys, plan.valueDepth], dtype: q.dtype)
+                                  _ result: AttentionResult, _ plan: Attention, into gradients: (q: Tensor, k: Tensor, v: Tensor)) {
+        let (gq, gk, gv) = gradients
         let qs = MatrixBatch(q), ks = MatrixBatch(k), vs = MatrixBatch(v), gs = MatrixBatch(gy)
         let gqs = MatrixBatch(gq), gks = MatrixBatch(gk), gvs = MatrixBatch(gv)
         let l = plan.queries, s = plan.keys
@@ -165,7 +164,6 @@ extension Kernels {
             }
         }
         if q.dtype == .float32 { run(Float.self) } else { run(Double.self) }
-        return (gq, gk, gv)
     }
 
     /// Softmax of `row[0..<visible]` plus `bias` in place; `row[visible..<width]` becomes
@@ -191,7 +189,7 @@ extension Kernels {
 
     /// An uninitialised tensor of `shape`; a 4-D `[B, H, L, D]` is stored as `[B, L, H, D]`
     /// and returned as the transposed view, the layout attention heads are merged from.
-    private static func headsInterleaved(_ shape: [Int], dtype: DType) -> Tensor {
+    static func headsInterleaved(_ shape: [Int], dtype: DType) -> Tensor {
         guard shape.count == 4 else { return Tensor(uninitializedShape: shape, dtype: dtype) }
         return Tensor(uninitializedShape: [shape[0], shape[2], shape[1], shape[3]], dtype: dtype).transpose(1, 2)
     }

@@ -25,24 +25,73 @@ extension Tensor {
         precondition(dtype.isFloatingPoint && key.dtype == dtype && value.dtype == dtype,
                      "scaledDotProductAttention: dtypes \(dtype), \(key.dtype), \(value.dtype) must be one floating-point type")
         precondition(dropout >= 0 && dropout < 1, "scaledDotProductAttention: dropout must be in [0, 1), got \(dropout)")
-        let l = shape[ndim - 2], s = key.shape[ndim - 2], e = shape[ndim - 1]
-        let plan = Kernels.Attention(batch: Shape.count(Array(shape.dropLast(2))), queries: l, keys: s, depth: e,
-                                     valueDepth: value.shape[ndim - 1], scale: scale ?? 1 / Double(e).squareRoot(),
-                                     causal: isCausal)
         let q = withContiguousRows(), k = key.withContiguousRows(), v = value.withContiguousRows()
+        let forward = Tensor.attend(q, k, v, mask: mask, isCausal: isCausal, dropout: dropout, scale: scale, generator: generator)
+        return forward.result.output.recorded("scaledDotProductAttention", [q, k, v]) { g in
+            let gq = Kernels.headsInterleaved(q.shape, dtype: q.dtype)
+            let gk = Kernels.headsInterleaved(k.shape, dtype: k.dtype), gv = Kernels.headsInterleaved(v.shape, dtype: v.dtype)
+            Kernels.attentionBackward(q, k, v, g.withContiguousRows(), keep: forward.keep, forward.result, forward.plan, into: (gq, gk, gv))
+            return [gq, gk, gv]
+        }
+    }
+
+    /// Causal or masked self-attention straight from a packed projection, as a
+    /// transformer computes it: `self` is `[B, T, 3·E]` holding q, k and v side by side
+    /// (each `E = heads · D`, head-major, as nanoGPT's `c_attn` and PyTorch's
+    /// `in_proj` produce), the result `[B, heads, T, D]`. The same as splitting, viewing
+    /// as heads and calling `scaledDotProductAttention`, but the gradient is written
+    /// straight into one `[B, T, 3·E]` tensor instead of three zero-padded ones that
+    /// autograd then adds up.
+    public func packedSelfAttention(heads: Int, mask: Tensor? = nil, isCausal: Bool = false, dropout: Double = 0,
+                                    scale: Double? = nil, generator: Generator = .default) -> Tensor {
+        precondition(ndim == 3 && heads > 0 && shape[2] % (3 * heads) == 0,
+                     "packedSelfAttention: input \(ShapeMessage.format(shape)) must be [B, T, 3·E] with E a multiple of heads \(heads)")
+        precondition(dtype.isFloatingPoint, ShapeMessage.dtype(op: "packedSelfAttention", dtype, expected: "float32 or float64"))
+        if let mask, let problem = ShapeMessage.attention(query: [shape[0], heads, shape[1], 1], key: [shape[0], heads, shape[1], 1],
+                                                          value: [shape[0], heads, shape[1], 1], mask: mask.shape) {
+            preconditionFailure(problem.replacingOccurrences(of: "scaledDotProductAttention", with: "packedSelfAttention"))
+        }
+        precondition(dropout >= 0 && dropout < 1, "packedSelfAttention: dropout must be in [0, 1), got \(dropout)")
+        let packed = contiguous()
+        let parts = Tensor.heads(of: packed, count: heads)
+        let forward = Tensor.attend(parts.q, parts.k, parts.v, mask: mask, isCausal: isCausal, dropout: dropout, scale: scale,
+                                    generator: generator)
+        return forward.result.output.recorded("packedSelfAttention", [packed]) { g in
+            let gradient = Tensor(uninitializedShape: packed.shape, dtype: packed.dtype)
+            let into = Tensor.heads(of: gradient, count: heads)
+            Kernels.attentionBackward(parts.q, parts.k, parts.v, g.withContiguousRows(), keep: forward.keep, forward.result,
+                                      forward.plan, into: (into.q, into.k, into.v))
+            return [gradient]
+        }
+    }
+
+    /// The query, key and value heads of a contiguous packed `[B, T, 3·H·D]` tensor as
+    /// `[B, H, T, D]` views (not recorded).
+    private static func heads(of packed: Tensor, count heads: Int) -> (q: Tensor, k: Tensor, v: Tensor) {
+        let b = packed.shape[0], t = packed.shape[1], width = packed.shape[2], e = width / 3, d = e / heads
+        func part(_ i: Int) -> Tensor {
+            packed.view(shape: [b, heads, t, d], strides: [t * width, d, width, 1], offset: packed.offset + i * e)
+        }
+        return (part(0), part(1), part(2))
+    }
+
+    /// The forward pass both attention ops share: the plan, the mask made additive and
+    /// broadcast to `[..., L, S]`, dropout's keep factors, and the kernel's result.
+    private static func attend(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?, isCausal: Bool, dropout: Double,
+                               scale: Double?, generator: Generator)
+        -> (plan: Kernels.Attention, keep: Tensor?, result: Kernels.AttentionResult) {
+        let r = q.ndim, l = q.shape[r - 2], s = k.shape[r - 2], e = q.shape[r - 1], lead = Array(q.shape.dropLast(2))
+        let plan = Kernels.Attention(batch: Shape.count(lead), queries: l, keys: s, depth: e, valueDepth: v.shape[r - 1],
+                                     scale: scale ?? 1 / Double(e).squareRoot(), causal: isCausal)
         let additive = mask.map { m in
             let scores = m.dtype == .bool
-                ? Tensor.zeros(m.shape, dtype: dtype).maskedFill(m.logicalNot(), -.infinity) : m.to(dtype)
-            return scores.expand(Array(shape.dropLast(2)) + [l, s]).withContiguousRows()
+                ? Tensor.zeros(m.shape, dtype: q.dtype).maskedFill(m.logicalNot(), -.infinity) : m.to(q.dtype)
+            return scores.expand(lead + [l, s]).withContiguousRows()
         }
         let keep = dropout > 0 ? generator.withSource { rng in
-            Tensor.generate([plan.batch, l, s], dtype: dtype) { _ in rng.uniform() < 1 - dropout ? 1 / (1 - dropout) : 0 }
+            Tensor.generate([plan.batch, l, s], dtype: q.dtype) { _ in rng.uniform() < 1 - dropout ? 1 / (1 - dropout) : 0 }
         } : nil
-        let result = Kernels.attention(q, k, v, mask: additive, keep: keep, plan)
-        return result.output.recorded("scaledDotProductAttention", [q, k, v]) { g in
-            let grads = Kernels.attentionBackward(q, k, v, g.withContiguousRows(), keep: keep, result, plan)
-            return [grads.q, grads.k, grads.v]
-        }
+        return (plan, keep, Kernels.attention(q, k, v, mask: additive, keep: keep, plan))
     }
 
     /// This tensor if its last dim is contiguous (so its rows can go to BLAS as they

@@ -69,17 +69,19 @@ public final class MultiheadAttention: Module {
         let b = q.shape[0], l = q.shape[1], s = k.shape[1], e = embedDim, h = numHeads, d = e / h
         precondition(k.shape[0] == b && v.shape[0] == b && v.shape[1] == s,
                      "MultiheadAttention: query \(ShapeMessage.format(query.shape)), key \(ShapeMessage.format(key.shape)), value \(ShapeMessage.format(value.shape)) disagree in batch or length")
-        let projected: [Tensor]
+        let mask = combinedMask(attentionMask, keyPaddingMask, batch: b, queries: l, keys: s, dtype: q.dtype)
+        let p = training ? dropout : 0
+        let attended: Tensor
         if query === key && key === value {
-            projected = q.linear(weight: inProjWeight, bias: inProjBias).split(e, dim: 2)
+            attended = q.linear(weight: inProjWeight, bias: inProjBias).packedSelfAttention(heads: h, mask: mask, isCausal: isCausal,
+                                                                                           dropout: p)
         } else {
             let weights = inProjWeight.split(e, dim: 0), biases = inProjBias?.split(e, dim: 0)
-            projected = [q, k, v].enumerated().map { i, t in t.linear(weight: weights[i], bias: biases?[i]) }
+            let heads = [q, k, v].enumerated().map { i, t in
+                t.linear(weight: weights[i], bias: biases?[i]).view([b, i == 0 ? l : s, h, d]).transpose(1, 2)
+            }
+            attended = heads[0].scaledDotProductAttention(key: heads[1], value: heads[2], mask: mask, isCausal: isCausal, dropout: p)
         }
-        let heads = projected.enumerated().map { i, t in t.view([b, i == 0 ? l : s, h, d]).transpose(1, 2) }
-        let mask = combinedMask(attentionMask, keyPaddingMask, batch: b, queries: l, keys: s, dtype: q.dtype)
-        let attended = heads[0].scaledDotProductAttention(key: heads[1], value: heads[2], mask: mask, isCausal: isCausal,
-                                                          dropout: training ? dropout : 0)
         let merged = outProj(attended.transpose(1, 2).reshape([b, l, e]))
         return unbatched ? merged.squeeze(0) : batchFirst ? merged : merged.transpose(0, 1)
     }
