@@ -178,6 +178,20 @@ extension GradCheckTests {
         let centered = x - x.mean(dims: [1, 2], keepDim: true)
         let reference = centered * ((centered * centered).mean(dims: [1, 2], keepDim: true) + 1e-5).rsqrt() * w + b
         XCTAssertLessThan((y - reference).abs().max().item(), 1e-12)
+        // float32 runs eight lanes at a time: rows of 8k + 5 elements cover both paths.
+        for width in [13, 128] {
+            let wide = leaf([6, width], seed: 57, scale: 3, shift: 1), scale = leaf([width], seed: 58), shift = leaf([width], seed: 59)
+            let narrow = [wide, scale, shift].map { $0.to(.float32).detach().requiringGrad() }
+            let y64 = wide.layerNorm(normalizedShape: [width], weight: scale, bias: shift)
+            let y32 = narrow[0].layerNorm(normalizedShape: [width], weight: narrow[1], bias: narrow[2])
+            XCTAssertLessThan((y32.to(.float64) - y64).abs().max().item(), 1e-5, "width \(width)")
+            let g = Tensor.randn([6, width], dtype: .float64, generator: Generator(seed: 60))
+            y64.backward(g)
+            y32.backward(g.to(.float32))
+            for (a, b) in zip(narrow, [wide, scale, shift]) {
+                XCTAssertLessThan((a.grad!.to(.float64) - b.grad!).abs().max().item(), 1e-4, "width \(width)")
+            }
+        }
         assertGradients([x]) { $0[0].dropout(p: 0.3, generator: Generator(seed: 9)) }
     }
 }

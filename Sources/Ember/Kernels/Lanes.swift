@@ -20,6 +20,8 @@ protocol Lanes {
     var relu: Self { get }
     /// 1 where `self > 0`, else 0: the derivative of ReLU read from its output.
     var positiveIndicator: Self { get }
+    /// The sum of the lanes.
+    var total: Element { get }
 }
 
 /// One element of any floating type.
@@ -34,6 +36,7 @@ struct ScalarLane<Element: FloatingElement>: Lanes {
     @inline(__always) static func * (a: Self, b: Self) -> Self { Self(repeating: a.value * b.value) }
     @inline(__always) var relu: Self { Self(repeating: value > 0 ? value : 0) }
     @inline(__always) var positiveIndicator: Self { Self(repeating: value > 0 ? 1 : 0) }
+    @inline(__always) var total: Element { value }
 }
 
 extension SIMD8: Lanes where Scalar == Float {
@@ -43,4 +46,23 @@ extension SIMD8: Lanes where Scalar == Float {
     @inline(__always) func store(_ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
     @inline(__always) var relu: Self { replacing(with: 0, where: self .< 0) }
     @inline(__always) var positiveIndicator: Self { Self(repeating: 0).replacing(with: 1, where: self .> 0) }
+    @inline(__always) var total: Float { sum() }
+}
+
+/// Runs `vector(j)` for each group of eight elements of `0..<count` when `T` is `Float`
+/// (eight lanes), then `scalar(j)` for each element left: the driver of loops written
+/// once over `Lanes`.
+@inline(__always)
+func forLanes<T>(_: T.Type, _ count: Int, vector: (Int) -> Void, scalar: (Int) -> Void) {
+    var j = 0
+    if T.self == Float.self {
+        while j + SIMD8<Float>.width <= count {
+            vector(j)
+            j += SIMD8<Float>.width
+        }
+    }
+    while j < count {
+        scalar(j)
+        j += 1
+    }
 }

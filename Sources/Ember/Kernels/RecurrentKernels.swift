@@ -52,9 +52,8 @@ extension Kernels {
                                              hPrev: hPrev + b * hidden, cPrev: cPrev + b * hidden,
                                              h: h + b * hidden, c: (C.hasCellState ? h + plane : h) + b * hidden, hidden: hidden)
                     C.activate(row)
-                    forLanes(T.self, hidden) { lanes, j in
-                        if lanes { C.forward(unsafeBitCast(row, to: CellForwardRow<Float>.self), j, SIMD8<Float>.self) } else { C.forward(row, j, ScalarLane<T>.self) }
-                    }
+                    forLanes(T.self, hidden, vector: { j in C.forward(unsafeBitCast(row, to: CellForwardRow<Float>.self), j, SIMD8<Float>.self) },
+                             scalar: { j in C.forward(row, j, ScalarLane<T>.self) })
                     C.finish(row)
                 }
             }
@@ -101,9 +100,8 @@ extension Kernels {
                                               gradH: pgs + at + r, carryH: ch + r, gradC: pgs + cNow + r, carryC: cc + r,
                                               dp: pdg + g, dq: pdq + a, dhPrev: nh + r, dcPrev: nc + r, scratch: work + r, hidden: hidden)
                     C.prepare(row)
-                    forLanes(T.self, hidden) { lanes, j in
-                        if lanes { C.backward(unsafeBitCast(row, to: CellBackwardRow<Float>.self), j, SIMD8<Float>.self) } else { C.backward(row, j, ScalarLane<T>.self) }
-                    }
+                    forLanes(T.self, hidden, vector: { j in C.backward(unsafeBitCast(row, to: CellBackwardRow<Float>.self), j, SIMD8<Float>.self) },
+                             scalar: { j in C.backward(row, j, ScalarLane<T>.self) })
                 }
                 gemm(false, false, batch, hidden, summed, pdg + t * batch * width, width, pwhh, hidden, nh, hidden, beta: 1)
                 if apart > 0 {
@@ -155,23 +153,6 @@ extension Kernels {
     private static func overRows(_ batch: Int, hidden: Int, _ body: (Int) -> Void) {
         Parallel.forChunks(batch, chunks: Swift.min(batch, Parallel.chunkCount(batch * hidden, grain: 2048))) { _, rows in
             for b in rows { body(b) }
-        }
-    }
-
-    /// Calls `body(true, j)` for each group of eight hidden units from `j` when `T` is
-    /// `Float`, then `body(false, j)` for each unit left over.
-    @inline(__always)
-    private static func forLanes<T>(_: T.Type, _ hidden: Int, _ body: (_ lanes: Bool, _ j: Int) -> Void) {
-        var j = 0
-        if T.self == Float.self {
-            while j + SIMD8<Float>.width <= hidden {
-                body(true, j)
-                j += SIMD8<Float>.width
-            }
-        }
-        while j < hidden {
-            body(false, j)
-            j += 1
         }
     }
 }

@@ -17,10 +17,11 @@ extension Tensor {
         }
         let width = Shape.count(normalizedShape), dims = Array((ndim - k)..<ndim)
         let x = contiguous(), w = weight?.expand(normalizedShape).contiguous(), b = bias?.expand(normalizedShape).contiguous()
-        let (out, mean, invstd) = Kernels.layerNorm(x, width: width, weight: w, bias: b, eps: eps)
+        let (out, mean, invstd) = Kernels.layerNorm(x, width: width, weight: w ?? Tensor.ones(normalizedShape, dtype: dtype),
+                                                    bias: b ?? Tensor.zeros(normalizedShape, dtype: dtype), eps: eps)
         let inputs = [x] + [w, b].compactMap { $0 }
         return out.recorded("layerNorm", inputs) { g in
-            let dx: Tensor, dw: Tensor?, db: Tensor?
+            let dx: Tensor, dw: Tensor, db: Tensor
             if GradMode.isEnabled {
                 // createGraph: the same gradients from differentiable ops.
                 let centered = x - x.mean(dims: dims, keepDim: true)
@@ -30,9 +31,9 @@ extension Tensor {
                 dw = (g * xhat).sumTo(normalizedShape)
                 db = g.sumTo(normalizedShape)
             } else {
-                let fused = Kernels.layerNormBackward(x, g.contiguous(), width: width, weight: w, mean: mean, invstd: invstd,
-                                                      needWeight: w?.requiresGrad ?? false, needBias: b?.requiresGrad ?? false)
-                (dx, dw, db) = (fused.input, fused.weight?.reshape(normalizedShape), fused.bias?.reshape(normalizedShape))
+                let fused = Kernels.layerNormBackward(x, g.contiguous(), width: width, weight: w ?? Tensor.ones(normalizedShape, dtype: x.dtype),
+                                                      mean: mean, invstd: invstd)
+                (dx, dw, db) = (fused.input, fused.weight.reshape(normalizedShape), fused.bias.reshape(normalizedShape))
             }
             return [dx] + (w == nil ? [] : [dw]) + (b == nil ? [] : [db])
         }
