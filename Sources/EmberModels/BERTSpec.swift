@@ -35,17 +35,11 @@ public struct BERTSpec: Equatable, Sendable {
             throw ModelSpecError("metadata names model '\(m["model"] ?? "none")', not a BERT (bert)")
         }
         let vocabulary = try CharVocabulary(metadata: m)
-        func size(_ key: String) throws -> Int {
-            guard let v = m[key], let n = Int(v), n > 0 else { throw ModelSpecError("metadata '\(key)' = '\(m[key] ?? "")' is not a positive integer") }
-            return n
-        }
-        guard let d = m["dropout"], let dropout = Double(d), dropout >= 0, dropout < 1 else {
-            throw ModelSpecError("metadata 'dropout' = '\(m["dropout"] ?? "")' is not in [0, 1)")
-        }
-        let embed = try size("embed"), heads = try size("heads")
+        let dropout = try m.probability("dropout")
+        let embed = try m.positiveInt("embed"), heads = try m.positiveInt("heads")
         guard embed % heads == 0 else { throw ModelSpecError("metadata 'embed' \(embed) is not a multiple of 'heads' \(heads)") }
-        self.init(vocabulary: vocabulary, layers: try size("layers"), heads: heads, embed: embed, context: try size("context"),
-                  dropout: dropout)
+        self.init(vocabulary: vocabulary, layers: try m.positiveInt("layers"), heads: heads, embed: embed,
+                  context: try m.positiveInt("context"), dropout: dropout)
     }
 }
 

@@ -59,14 +59,8 @@ public struct CharLMSpec: Equatable, Sendable {
             throw ModelSpecError("metadata 'arch' = '\(m["arch"] ?? "")' is not one of \(Arch.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let vocabulary = try CharVocabulary(metadata: m)
-        func size(_ key: String) throws -> Int {
-            guard let v = m[key], let n = Int(v), n > 0 else { throw ModelSpecError("metadata '\(key)' = '\(m[key] ?? "")' is not a positive integer") }
-            return n
-        }
-        guard let d = m["dropout"], let dropout = Double(d), dropout >= 0, dropout < 1 else {
-            throw ModelSpecError("metadata 'dropout' = '\(m["dropout"] ?? "")' is not in [0, 1)")
-        }
-        self.init(arch: arch, vocabulary: vocabulary, embed: try size("embed"),
-                  hidden: try size("hidden"), layers: try size("layers"), dropout: dropout)
+        let dropout = try m.probability("dropout")
+        self.init(arch: arch, vocabulary: vocabulary, embed: try m.positiveInt("embed"),
+                  hidden: try m.positiveInt("hidden"), layers: try m.positiveInt("layers"), dropout: dropout)
     }
 }

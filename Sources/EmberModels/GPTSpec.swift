@@ -34,21 +34,12 @@ public struct GPTSpec: Equatable, Sendable {
             throw ModelSpecError("metadata names model '\(m["model"] ?? "none")', not a GPT (gpt)")
         }
         let vocabulary = try CharVocabulary(metadata: m)
-        func size(_ key: String) throws -> Int {
-            guard let v = m[key], let n = Int(v), n > 0 else { throw ModelSpecError("metadata '\(key)' = '\(m[key] ?? "")' is not a positive integer") }
-            return n
-        }
-        func flag(_ key: String) throws -> Bool {
-            guard let v = m[key], let b = Bool(v) else { throw ModelSpecError("metadata '\(key)' = '\(m[key] ?? "")' is not true or false") }
-            return b
-        }
-        guard let d = m["dropout"], let dropout = Double(d), dropout >= 0, dropout < 1 else {
-            throw ModelSpecError("metadata 'dropout' = '\(m["dropout"] ?? "")' is not in [0, 1)")
-        }
-        let embed = try size("embed"), heads = try size("heads")
+        let dropout = try m.probability("dropout")
+        let embed = try m.positiveInt("embed"), heads = try m.positiveInt("heads")
         guard embed % heads == 0 else { throw ModelSpecError("metadata 'embed' \(embed) is not a multiple of 'heads' \(heads)") }
-        self.init(vocabulary: vocabulary, layers: try size("layers"), heads: heads, embed: embed, context: try size("context"),
-                  dropout: dropout, bias: try flag("bias"), tiedWeights: try flag("tied"))
+        self.init(vocabulary: vocabulary, layers: try m.positiveInt("layers"), heads: heads, embed: embed,
+                  context: try m.positiveInt("context"),
+                  dropout: dropout, bias: try m.flag("bias"), tiedWeights: try m.flag("tied"))
     }
 }
 

@@ -90,3 +90,30 @@ public struct ModelSpecError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Reading the values of a model file's `__metadata__`, each error naming the key.
+extension Dictionary where Key == String, Value == String {
+    /// The positive integer under `key`.
+    func positiveInt(_ key: String) throws -> Int {
+        guard let v = self[key], let n = Int(v), n > 0 else {
+            throw ModelSpecError("metadata '\(key)' = '\(self[key] ?? "")' is not a positive integer")
+        }
+        return n
+    }
+
+    /// The number in [0, 1) under `key` (a dropout probability).
+    func probability(_ key: String) throws -> Double {
+        guard let v = self[key], let p = Double(v), p >= 0, p < 1 else {
+            throw ModelSpecError("metadata '\(key)' = '\(self[key] ?? "")' is not in [0, 1)")
+        }
+        return p
+    }
+
+    /// The `true` or `false` under `key`.
+    func flag(_ key: String) throws -> Bool {
+        guard let v = self[key], let b = Bool(v) else {
+            throw ModelSpecError("metadata '\(key)' = '\(self[key] ?? "")' is not true or false")
+        }
+        return b
+    }
+}

@@ -1,5 +1,3 @@
-import Foundation
-
 extension Tensor {
     /// Scaled dot-product attention (PyTorch's `F.scaled_dot_product_attention`):
     /// `softmax(q kᵀ · scale + mask) v` over the last two dims, as one fused op.
@@ -47,9 +45,10 @@ extension Tensor {
         precondition(ndim == 3 && heads > 0 && shape[2] % (3 * heads) == 0,
                      "packedSelfAttention: input \(ShapeMessage.format(shape)) must be [B, T, 3·E] with E a multiple of heads \(heads)")
         precondition(dtype.isFloatingPoint, ShapeMessage.dtype(op: "packedSelfAttention", dtype, expected: "float32 or float64"))
-        if let mask, let problem = ShapeMessage.attention(query: [shape[0], heads, shape[1], 1], key: [shape[0], heads, shape[1], 1],
-                                                          value: [shape[0], heads, shape[1], 1], mask: mask.shape) {
-            preconditionFailure(problem.replacingOccurrences(of: "scaledDotProductAttention", with: "packedSelfAttention"))
+        let scores = [shape[0], heads, shape[1], shape[1]]
+        if let mask {
+            precondition(Shape.broadcast(mask.shape, scores) == scores,
+                         "packedSelfAttention: mask \(ShapeMessage.format(mask.shape)) does not broadcast to \(ShapeMessage.format(scores))")
         }
         precondition(dropout >= 0 && dropout < 1, "packedSelfAttention: dropout must be in [0, 1), got \(dropout)")
         let packed = contiguous()
