@@ -24,7 +24,7 @@ struct Fill: ParsableCommand {
     func run() throws {
         try reportingErrors {
             setNumThreads(threads)
-            let (model, spec) = try loadBERT(checkpoint)
+            let (model, spec) = try loadModel(checkpoint, as: BERTSpec.self)
             let mask = Character(maskChar)
             guard !spec.vocabulary.characters.contains(mask) else {
                 throw CLIError("'\(maskChar)' is a character of the model's vocabulary; choose another --mask-char")

@@ -37,14 +37,14 @@ struct Generate: ParsableCommand {
             let sampler = TokenSampler(temperature: temperature, topK: topK, topP: topP), generator = Generator(seed: seed)
             switch file.metadata["model"] {
             case "gpt":
-                let (gpt, spec) = try loadGPT(file)
+                let (gpt, spec) = try loadModel(file, as: GPTSpec.self)
                 vocabulary = spec.vocabulary
                 model = { gpt.generate(prompt: $0, count: tokens, sampler: sampler, generator: generator, useCache: !noKvCache, emit: $1) }
             case "bert":
                 throw CLIError("\(checkpoint) holds a BERT, which fills in masked characters (ember fill) rather than continuing a text")
             default:
                 guard !noKvCache else { throw CLIError("--no-kv-cache applies to GPT checkpoints only") }
-                let (rnn, spec) = try loadCharLM(file)
+                let (rnn, spec) = try loadModel(file, as: CharLMSpec.self)
                 vocabulary = spec.vocabulary
                 model = { rnn.generate(prompt: $0, count: tokens, sampler: sampler, generator: generator, emit: $1) }
             }

@@ -75,6 +75,19 @@ struct RunDirectory {
         return run
     }
 
+    /// An existing run to continue from `path` and its saved configuration, which
+    /// `check` may refuse (another model's run); refuses a folder without a checkpoint.
+    static func resuming<Config: Decodable>(_ path: String, as type: Config.Type,
+                                            check: (Config) throws -> Void) throws -> (RunDirectory, Config) {
+        let run = RunDirectory(url: URL(fileURLWithPath: path))
+        let config = try run.read(type, from: run.config)
+        try check(config)
+        guard FileManager.default.fileExists(atPath: run.checkpoint.path) else {
+            throw CLIError("\(path) has no checkpoint.safetensors to resume from")
+        }
+        return (run, config)
+    }
+
     /// Creates the folder (and its parents) if missing.
     func create() throws {
         do {

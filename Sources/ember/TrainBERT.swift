@@ -53,7 +53,7 @@ struct TrainBERT: ParsableCommand {
                 crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1]), ignoreIndex: MaskedWindows.ignoreIndex)
             },
             started: started)
-        let (best, _) = try loadBERT(run.model.path)
+        let (best, _) = try loadModel(run.model.path, as: BERTSpec.self)
         let example = String("To be, or not to be, that is the question.".prefix(config.context))
         if let tokens = try? spec.vocabulary.encode(example) {
             var masked = tokens
@@ -63,25 +63,4 @@ struct TrainBERT: ParsableCommand {
             print("every fifth character of \"\(example)\" masked and filled in by the best weights:\n" + spec.vocabulary.decode(masked))
         }
     }
-}
-
-/// A trained BERT and its spec, from a run directory or a safetensors file whose
-/// `__metadata__` describes it.
-func loadBERT(_ path: String) throws -> (model: BERT, spec: BERTSpec) {
-    try loadBERT(readModelFile(path))
-}
-
-/// The same, from a model file already read.
-func loadBERT(_ read: ModelFile) throws -> (model: BERT, spec: BERTSpec) {
-    let (file, tensors, metadata) = read
-    let spec = try BERTSpec(metadata: metadata)
-    let model = spec.build()
-    do {
-        try model.loadStateDict(tensors)
-    } catch {
-        let c = spec.config
-        throw CLIError("\(file.path) does not fit the model its metadata describes (\(spec.vocabulary.count) characters, \(c.layers) layers, \(c.heads) heads, width \(c.embed), context \(c.maxPositions)): \(error)")
-    }
-    model.eval()
-    return (model, spec)
 }

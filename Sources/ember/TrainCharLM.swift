@@ -92,7 +92,7 @@ struct TrainCharLM: ParsableCommand {
                               evalBatches: config.evalBatches, patience: config.patience, clip: config.clip, seed: config.seed),
             loss: { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) },
             started: started)
-        let (best, _) = try loadCharLM(run.model.path)
+        let (best, _) = try loadModel(run.model.path, as: CharLMSpec.self)
         // From a new line, or the first character of a text that has none.
         let start = (try? spec.vocabulary.encode("\n")) ?? [0]
         let sample = best.generate(prompt: start, count: 300, generator: Generator(seed: config.seed))
@@ -103,11 +103,8 @@ struct TrainCharLM: ParsableCommand {
     /// when resuming (whose steps `--steps` may extend). Writes nothing.
     private func prepare() throws -> (RunDirectory, CharLMConfig) {
         if let resume {
-            let run = RunDirectory(url: URL(fileURLWithPath: resume))
-            var config = try run.read(CharLMConfig.self, from: run.config)
-            guard config.model == "charlm" else { throw CLIError("\(resume) holds a \(config.model) run, not a charlm one") }
-            guard FileManager.default.fileExists(atPath: run.checkpoint.path) else {
-                throw CLIError("\(resume) has no checkpoint.safetensors to resume from")
+            var (run, config) = try RunDirectory.resuming(resume, as: CharLMConfig.self) { config in
+                guard config.model == "charlm" else { throw CLIError("\(resume) holds a \(config.model) run, not a charlm one") }
             }
             if let steps { config.steps = steps }
             return (run, config)
@@ -118,24 +115,4 @@ struct TrainCharLM: ParsableCommand {
                                   patience: patience, seed: seed, threads: threads, corpus: corpus)
         return (run, config)
     }
-}
-
-/// A trained character model and its spec, from a run directory or a safetensors file
-/// whose `__metadata__` describes it.
-func loadCharLM(_ path: String) throws -> (model: CharRNN, spec: CharLMSpec) {
-    try loadCharLM(readModelFile(path))
-}
-
-/// The same, from a model file already read.
-func loadCharLM(_ read: ModelFile) throws -> (model: CharRNN, spec: CharLMSpec) {
-    let (file, tensors, metadata) = read
-    let spec = try CharLMSpec(metadata: metadata)
-    let model = spec.build()
-    do {
-        try model.loadStateDict(tensors)
-    } catch {
-        throw CLIError("\(file.path) does not fit the model its metadata describes (\(spec.vocabulary.count) characters, \(spec.arch.rawValue) \(spec.embed)/\(spec.hidden)/\(spec.layers)): \(error)")
-    }
-    model.eval()
-    return (model, spec)
 }

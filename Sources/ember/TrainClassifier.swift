@@ -142,11 +142,8 @@ struct TrainClassifier: ParsableCommand {
     /// saved one when resuming (whose epochs `--epochs` may extend). Writes nothing.
     private func prepare() throws -> (RunDirectory, TrainConfig) {
         if let resume {
-            let run = RunDirectory(url: URL(fileURLWithPath: resume))
-            var config = try run.read(TrainConfig.self, from: run.config)
-            if let model, model != config.model { throw CLIError("\(resume) holds a \(config.model) run, not \(model)") }
-            guard FileManager.default.fileExists(atPath: run.checkpoint.path) else {
-                throw CLIError("\(resume) has no checkpoint.safetensors to resume from")
+            var (run, config) = try RunDirectory.resuming(resume, as: TrainConfig.self) { config in
+                if let model, model != config.model { throw CLIError("\(resume) holds a \(config.model) run, not \(model)") }
             }
             if let epochs { config.epochs = epochs }
             return (run, config)

@@ -45,30 +45,9 @@ struct TrainGPT: ParsableCommand {
             metadata: spec.metadata, settings: config.fit,
             loss: { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) },
             started: started)
-        let (best, _) = try loadGPT(run.model.path)
+        let (best, _) = try loadModel(run.model.path, as: GPTSpec.self)
         let start = (try? spec.vocabulary.encode("\n")) ?? [0]
         let sample = best.generate(prompt: start, count: 300, generator: Generator(seed: config.seed))
         print("sample from the best weights:\n" + spec.vocabulary.decode(sample))
     }
-}
-
-/// A trained GPT and its spec, from a run directory or a safetensors file whose
-/// `__metadata__` describes it.
-func loadGPT(_ path: String) throws -> (model: GPT, spec: GPTSpec) {
-    try loadGPT(readModelFile(path))
-}
-
-/// The same, from a model file already read.
-func loadGPT(_ read: ModelFile) throws -> (model: GPT, spec: GPTSpec) {
-    let (file, tensors, metadata) = read
-    let spec = try GPTSpec(metadata: metadata)
-    let model = spec.build()
-    do {
-        try model.loadStateDict(tensors)
-    } catch {
-        let c = spec.config
-        throw CLIError("\(file.path) does not fit the model its metadata describes (\(spec.vocabulary.count) characters, \(c.nLayer) layers, \(c.nHead) heads, width \(c.nEmbd), context \(c.blockSize)): \(error)")
-    }
-    model.eval()
-    return (model, spec)
 }

@@ -47,11 +47,8 @@ struct TransformerOptions: ParsableArguments {
     func prepare(model: String, dropout: Double, tied: Bool? = nil, maskProbability: Double? = nil)
         throws -> (RunDirectory, TransformerRunConfig) {
         if let resume {
-            let run = RunDirectory(url: URL(fileURLWithPath: resume))
-            var config = try run.read(TransformerRunConfig.self, from: run.config)
-            guard config.model == model else { throw CLIError("\(resume) holds a \(config.model) run, not a \(model) one") }
-            guard FileManager.default.fileExists(atPath: run.checkpoint.path) else {
-                throw CLIError("\(resume) has no checkpoint.safetensors to resume from")
+            var (run, config) = try RunDirectory.resuming(resume, as: TransformerRunConfig.self) { config in
+                guard config.model == model else { throw CLIError("\(resume) holds a \(config.model) run, not a \(model) one") }
             }
             if let steps { config.steps = steps }
             return (run, config)

@@ -17,7 +17,9 @@ extension Tensor {
         }
         let width = Shape.count(normalizedShape), dims = Array((ndim - k)..<ndim)
         let x = contiguous(), w = weight?.expand(normalizedShape).contiguous(), b = bias?.expand(normalizedShape).contiguous()
-        let (out, mean, invstd) = Kernels.layerNorm(x, width: width, weight: w ?? Tensor.ones(normalizedShape, dtype: dtype),
+        // The kernels always scale and shift: by ones and zeros when there is no weight or bias.
+        let scale = w ?? Tensor.ones(normalizedShape, dtype: dtype)
+        let (out, mean, invstd) = Kernels.layerNorm(x, width: width, weight: scale,
                                                     bias: b ?? Tensor.zeros(normalizedShape, dtype: dtype), eps: eps)
         let inputs = [x] + [w, b].compactMap { $0 }
         return out.recorded("layerNorm", inputs) { g in
@@ -31,8 +33,7 @@ extension Tensor {
                 dw = (g * xhat).sumTo(normalizedShape)
                 db = g.sumTo(normalizedShape)
             } else {
-                let fused = Kernels.layerNormBackward(x, g.contiguous(), width: width, weight: w ?? Tensor.ones(normalizedShape, dtype: x.dtype),
-                                                      mean: mean, invstd: invstd)
+                let fused = Kernels.layerNormBackward(x, g.contiguous(), width: width, weight: scale, mean: mean, invstd: invstd)
                 (dx, dw, db) = (fused.input, fused.weight.reshape(normalizedShape), fused.bias.reshape(normalizedShape))
             }
             return [dx] + (w == nil ? [] : [dw]) + (b == nil ? [] : [db])
