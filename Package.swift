@@ -47,7 +47,8 @@ let package = Package(
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),
         .testTarget(name: "emberTests", dependencies: ["ember"]),
-        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"]),
+        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

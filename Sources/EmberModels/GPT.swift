@@ -90,12 +90,12 @@ public final class GPT: Module, Layer {
         return lmHead(transformer.lnF(x))
     }
 
-    /// nanoGPT's state dict lists a tied output weight twice (`lm_head.weight` and
-    /// `transformer.wte.weight`); here it is one parameter, so the second name is
-    /// accepted and skipped.
+    /// A tied output weight is one parameter under two names (`transformer.wte.weight`
+    /// and `lm_head.weight`, both in nanoGPT's state dict and in `stateDict()`); it is
+    /// read from the embedding's name, so a file that lists it once also loads.
     public override func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
         var state = state
-        if config.tiedWeights { state["lm_head.weight"] = nil }
+        if config.tiedWeights { state["lm_head.weight"] = state["transformer.wte.weight"] }
         try super.loadStateDict(state, strict: strict)
     }
 }

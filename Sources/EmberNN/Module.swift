@@ -94,9 +94,14 @@ open class Module {
         for p in parameters() { p.grad = nil }
     }
 
-    /// Parameters and buffers by PyTorch name, in definition order.
+    /// Parameters and buffers by PyTorch name, in definition order. As in PyTorch's
+    /// `state_dict()`, a shared parameter (a tied output layer) appears under each of
+    /// its names, so the file loads into the PyTorch module strictly.
     public func stateDict() -> [(name: String, tensor: Tensor)] {
-        namedParameters().map { ($0.name, $0.parameter as Tensor) } + namedBuffers().map { ($0.name, $0.buffer) }
+        let parameters = namedModules().flatMap { prefix, module in
+            module.localParameters().map { (Self.join(prefix, $0.name), $0.parameter as Tensor) }
+        }
+        return parameters + namedBuffers().map { ($0.name, $0.buffer) }
     }
 
     /// Copies `state` into this module's parameters and buffers by name.

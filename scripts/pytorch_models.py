@@ -1,0 +1,143 @@
+"""PyTorch twins of Ember's models (EmberModels), with the same parameter names.
+
+Each class here is the module whose state_dict Ember's model of the same name reads
+and writes: `MLP` (nn.Sequential names `0.weight`, `2.weight`, ...), `CNN` (`c1`, `c2`,
+`f1`, `f2`, as the peer benchmark), `CharRNN` (`emb`, `rnn`, `head`) and `GPT`
+(nanoGPT's `transformer.wte` ... `lm_head`). `from_metadata` builds the one an Ember
+safetensors file's `__metadata__` describes (the metadata Ember's `ember train`
+writes, and `export_pytorch.py --metadata` sets).
+"""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def MLP(in_features=784, hidden=(256, 128), classes=10, dropout=0.0):
+    """Flatten, then Linear-ReLU(-Dropout) per hidden size, then Linear: [N, ...] -> [N, classes]."""
+    layers, width = [], in_features
+    for h in hidden:
+        layers += [nn.Linear(width, h), nn.ReLU()] + ([nn.Dropout(dropout)] if dropout > 0 else [])
+        width = h
+    return _FlatSequential(*layers, nn.Linear(width, classes))
+
+
+class _FlatSequential(nn.Sequential):
+    """nn.Sequential over [N, features], flattening its input first (Ember's MLP)."""
+
+    def forward(self, x):
+        return super().forward(x.flatten(1))
+
+
+class CNN(nn.Module):
+    """conv(1->32)-[BN]-pool-ReLU-conv(32->64)-[BN]-pool-ReLU-fc(3136->128)-ReLU-dropout-fc: [N, 1, 28, 28] -> [N, classes]."""
+
+    def __init__(self, classes=10, dropout=0.5, batch_norm=False):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 32, 3, padding=1, bias=not batch_norm)
+        self.bn1 = nn.BatchNorm2d(32) if batch_norm else None
+        self.c2 = nn.Conv2d(32, 64, 3, padding=1, bias=not batch_norm)
+        self.bn2 = nn.BatchNorm2d(64) if batch_norm else None
+        self.f1 = nn.Linear(3136, 128)
+        self.drop = nn.Dropout(dropout)
+        self.f2 = nn.Linear(128, classes)
+
+    def forward(self, x):
+        x = self.c1(x)
+        if self.bn1 is not None:
+            x = self.bn1(x)
+        x = F.max_pool2d(F.relu(x), 2)
+        x = self.c2(x)
+        if self.bn2 is not None:
+            x = self.bn2(x)
+        x = F.max_pool2d(F.relu(x), 2)
+        x = self.drop(F.relu(self.f1(x.flatten(1))))
+        return self.f2(x)
+
+
+class CharRNN(nn.Module):
+    """Embedding-(LSTM|GRU|RNN)-Linear over characters: tokens [B, T] -> logits [B, T, V]."""
+
+    def __init__(self, vocab, arch="lstm", embed=64, hidden=256, layers=1, dropout=0.0):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, embed)
+        cells = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+        self.rnn = cells[arch](embed, hidden, num_layers=layers, dropout=dropout, batch_first=True)
+        self.head = nn.Linear(hidden, vocab)
+
+    def forward(self, x):
+        return self.head(self.rnn(self.emb(x))[0])
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, n_embd, n_head, bias):
+        super().__init__()
+        self.c_attn = nn.Linear(n_embd, 3 * n_embd, bias=bias)
+        self.c_proj = nn.Linear(n_embd, n_embd, bias=bias)
+        self.n_head = n_head
+
+    def forward(self, x):
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+
+class Block(nn.Module):
+    def __init__(self, n_embd, n_head, bias):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(n_embd, bias=bias)
+        self.attn = CausalSelfAttention(n_embd, n_head, bias)
+        self.ln_2 = nn.LayerNorm(n_embd, bias=bias)
+        self.mlp = nn.Module()
+        self.mlp.c_fc = nn.Linear(n_embd, 4 * n_embd, bias=bias)
+        self.mlp.c_proj = nn.Linear(4 * n_embd, n_embd, bias=bias)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp.c_proj(F.gelu(self.mlp.c_fc(self.ln_2(x))))
+
+
+class GPT(nn.Module):
+    """nanoGPT's model: tokens [B, T] -> logits [B, T, V]; the head tied to wte when `tied`."""
+
+    def __init__(self, vocab_size, block_size, n_layer, n_head, n_embd, bias=True, tied=True):
+        super().__init__()
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(vocab_size, n_embd), wpe=nn.Embedding(block_size, n_embd),
+            h=nn.ModuleList([Block(n_embd, n_head, bias) for _ in range(n_layer)]),
+            ln_f=nn.LayerNorm(n_embd, bias=bias)))
+        self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
+        if tied:
+            self.transformer.wte.weight = self.lm_head.weight
+        for name, p in self.named_parameters():
+            if p.dim() >= 2:
+                std = 0.02 / math.sqrt(2 * n_layer) if name.endswith("c_proj.weight") else 0.02
+                nn.init.normal_(p, 0.0, std)
+
+    def forward(self, idx):
+        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(idx.size(1)))
+        for block in self.transformer.h:
+            x = block(x)
+        return self.lm_head(self.transformer.ln_f(x))
+
+
+def from_metadata(meta):
+    """The module an Ember model file's `__metadata__` (a dict of strings) describes."""
+    model = meta.get("model")
+    flag = lambda key: meta[key] == "true"
+    if model == "mlp":
+        hidden = tuple(int(h) for h in meta["hidden"].split(","))
+        return MLP(784, hidden, int(meta["classes"]), float(meta["dropout"]))
+    if model == "cnn":
+        return CNN(int(meta["classes"]), float(meta["dropout"]), flag("batch_norm"))
+    vocab = len(meta.get("vocabulary", ""))
+    if model == "charlm":
+        arch = {"lstm": "lstm", "gru": "gru", "rnn": "rnn"}[meta["arch"]]
+        return CharRNN(vocab, arch, int(meta["embed"]), int(meta["hidden"]), int(meta["layers"]), float(meta["dropout"]))
+    if model == "gpt":
+        return GPT(vocab, int(meta["context"]), int(meta["layers"]), int(meta["heads"]), int(meta["embed"]),
+                   flag("bias"), flag("tied"))
+    raise SystemExit(f"no PyTorch twin for model {model!r} (mlp, cnn, charlm, gpt)")
