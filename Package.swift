@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -29,7 +30,10 @@ let package = Package(
         ),
         .target(name: "EmberNN", dependencies: ["Ember"]),
         .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
-        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberData"]),
+        .target(
+            name: "EmberTrain",
+            dependencies: ["Ember", "EmberNN", "EmberData", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .target(name: "EmberModels", dependencies: ["Ember", "EmberNN", "EmberData"]),
         .executableTarget(
             name: "ember",
