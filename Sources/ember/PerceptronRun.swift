@@ -40,6 +40,7 @@ struct PerceptronRun {
                                      lr: config.lr, samplesPerSec: Double(epoch * fit.count) / seconds,
                                      elapsedS: Double(DispatchTime.now().uptimeNanoseconds - wallStart.uptimeNanoseconds) / 1e9)
             try log.append(record)
+            try CurvesPlot.draw(run.url, title: "perceptron: \(run.url.lastPathComponent)")
             print("epoch \(epoch): \(mistakes) mistakes" + (valError.map { String(format: ", validation accuracy %.2f%%", 100 * (1 - $0)) } ?? ""))
             if (valError ?? 0) < bestError || validation.isEmpty {
                 bestError = valError ?? 0

@@ -58,6 +58,7 @@ struct RunDirectory {
 
     var config: URL { url.appendingPathComponent("config.json") }
     var metrics: URL { url.appendingPathComponent("metrics.jsonl") }
+    var steps: URL { url.appendingPathComponent("steps.jsonl") }
     var summary: URL { url.appendingPathComponent("summary.json") }
     var model: URL { url.appendingPathComponent("model.safetensors") }
     var checkpoint: URL { url.appendingPathComponent("checkpoint.safetensors") }

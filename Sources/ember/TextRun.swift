@@ -60,10 +60,11 @@ struct TextRun {
     /// summary. `loss` maps logits and targets of a batch to the loss.
     func fit(_ model: any Layer, optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil,
              train: any Dataset, validation: any Dataset, metadata: [String: String], settings: TextFit,
-             loss: @escaping (Tensor, Tensor) -> Tensor, started: DispatchTime) throws -> TextRunSummary {
+             logging: LogOptions, loss: @escaping (Tensor, Tensor) -> Tensor, started: DispatchTime) throws -> TextRunSummary {
         var callbacks: [any Callback] = [ProgressBar(), MetricsLog(url: run.metrics)]
         if let patience = settings.patience { callbacks.append(EarlyStopping(patience: patience)) }
         callbacks.append(Checkpointing(directory: run.url, metadata: metadata))
+        callbacks += try logging.callbacks(run, title: "\(metadata["model"] ?? "model"): \(run.url.lastPathComponent)")
         let s = settings
         let trainer = Trainer(
             model: model, optimizer: optimizer,

@@ -48,7 +48,7 @@ struct TrainBERT: ParsableCommand {
         _ = try session.fit(
             model, optimizer: config.optimizer(for: model), schedule: config.learningRateSchedule,
             train: windows(text.train, seed: config.seed), validation: windows(text.validation, seed: 1234),
-            metadata: spec.metadata, settings: config.fit,
+            metadata: spec.metadata, settings: config.fit, logging: options.logging,
             loss: { logits, targets in
                 crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1]), ignoreIndex: MaskedWindows.ignoreIndex)
             },

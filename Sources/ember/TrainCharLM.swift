@@ -54,6 +54,7 @@ struct TrainCharLM: ParsableCommand {
     @Option(help: "Text file to train on (90% training, 10% validation).") var corpus: String = "data/shakespeare.txt"
     @Option(help: "Run directory to create (default: runs/charlm-ARCH-TIME).") var out: String?
     @Option(help: "Continue the run in this directory from its checkpoint (--steps may extend it).") var resume: String?
+    @OptionGroup var logging: LogOptions
 
     func validate() throws {
         guard CharLMSpec.Arch(rawValue: arch) != nil else { throw ValidationError("--arch must be rnn, lstm or gru") }
@@ -90,6 +91,7 @@ struct TrainCharLM: ParsableCommand {
             metadata: spec.metadata,
             settings: TextFit(windowLength: config.seqLen, batchSize: config.batchSize, steps: config.steps, evalEvery: config.evalEvery,
                               evalBatches: config.evalBatches, patience: config.patience, clip: config.clip, seed: config.seed),
+            logging: logging,
             loss: { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) },
             started: started)
         let (best, _) = try loadModel(run.model.path, as: CharLMSpec.self)

@@ -41,6 +41,7 @@ struct TrainClassifier: ParsableCommand {
     var resume: String?
     @Option(help: "Perceptron: the class labelled 1.") var positiveClass: Int = 1
     @Option(help: "Perceptron: the class labelled 0.") var negativeClass: Int = 0
+    @OptionGroup var logging: LogOptions
 
     func validate() throws {
         if resume == nil {
@@ -105,6 +106,7 @@ struct TrainClassifier: ParsableCommand {
         var callbacks: [any Callback] = [ProgressBar(), MetricsLog(url: run.metrics)]
         if let patience = config.patience { callbacks.append(EarlyStopping(patience: patience)) }
         callbacks.append(Checkpointing(directory: run.url, metadata: spec.metadata))
+        callbacks += try logging.callbacks(run, title: "\(config.model): \(run.url.lastPathComponent)")
         let trainer = Trainer(model: model, optimizer: optimizer,
                               train: DataLoader(trainSet, batchSize: config.batchSize, shuffle: true, seed: config.seed),
                               validation: validationSet.map { DataLoader($0, batchSize: 1000) },

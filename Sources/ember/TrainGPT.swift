@@ -42,7 +42,7 @@ struct TrainGPT: ParsableCommand {
         _ = try session.fit(
             model, optimizer: config.optimizer(for: model), schedule: config.learningRateSchedule,
             train: TokenWindows(text.train, length: config.context), validation: TokenWindows(text.validation, length: config.context),
-            metadata: spec.metadata, settings: config.fit,
+            metadata: spec.metadata, settings: config.fit, logging: options.logging,
             loss: { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) },
             started: started)
         let (best, _) = try loadModel(run.model.path, as: GPTSpec.self)

@@ -67,6 +67,7 @@ struct TrainSeries: ParsableCommand {
     @Option(help: "Random seed (also of the synthetic noise).") var seed: UInt64 = 0
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
     @Option(help: "Run directory to create (default: runs/series-ARCH-TIME).") var out: String?
+    @OptionGroup var logging: LogOptions
 
     func validate() throws {
         guard ["lstm", "gru"].contains(arch) else { throw ValidationError("--arch must be lstm or gru") }
@@ -113,6 +114,7 @@ struct TrainSeries: ParsableCommand {
         let metadata = ["model": "series", "format": "ember-series-1", "arch": arch, "hidden": String(hidden), "layers": String(layers),
                         "window": String(window), "horizon": String(horizon), "scale": String(scale)]
         callbacks.append(Checkpointing(directory: run.url, metadata: metadata))
+        callbacks += try logging.callbacks(run, title: "series (\(arch)): \(run.url.lastPathComponent)")
         let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), lr: lr),
                               train: DataLoader(trainSet, batchSize: batchSize, shuffle: true, seed: seed),
                               validation: DataLoader(validationSet, batchSize: 1000), epochs: epochs, callbacks: callbacks)

@@ -25,6 +25,7 @@ struct TransformerOptions: ParsableArguments {
     @Option(help: "Text file to train on (90% training, 10% validation).") var corpus: String = "data/shakespeare.txt"
     @Option(help: "Run directory to create (default: runs/MODEL-TIME).") var out: String?
     @Option(help: "Continue the run in this directory from its checkpoint (--steps may extend it).") var resume: String?
+    @OptionGroup var logging: LogOptions
 
     func validate() throws {
         guard layers > 0, heads > 0, embed > 0, context > 0 else {

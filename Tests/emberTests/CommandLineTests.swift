@@ -39,11 +39,13 @@ final class CommandLineTests: XCTestCase {
     private func ember(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) { try runEmber(arguments) }
 
     func testTrainResumeEvalAndPredict() throws {
-        let run = directory.appendingPathComponent("run").path
+        let run = directory.appendingPathComponent("run").path, board = directory.appendingPathComponent("tb").path
         let trained = try ember(["train", "mlp", "--data", data.path, "--out", run, "--epochs", "2", "--val-size", "50",
-                                 "--hidden", "32", "--batch-size", "25", "--lr", "0.01", "--patience", "3"])
+                                 "--hidden", "32", "--batch-size", "25", "--lr", "0.01", "--patience", "3",
+                                 "--tensorboard", board, "--log-every", "3"])
         XCTAssertEqual(trained.status, 0, trained.err)
-        for file in ["config.json", "metrics.jsonl", "summary.json", "model.safetensors", "checkpoint.safetensors"] {
+        for file in ["config.json", "metrics.jsonl", "steps.jsonl", "curves.svg", "summary.json", "model.safetensors",
+                     "checkpoint.safetensors"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: "\(run)/\(file)"), file)
         }
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(run)/summary.json"))) as! [String: Any]
@@ -52,11 +54,26 @@ final class CommandLineTests: XCTestCase {
         }
         XCTAssertGreaterThan(summary["test_accuracy"] as! Double, 0.8)
 
-        let resumed = try ember(["train", "--resume", run, "--epochs", "3"])
+        let resumed = try ember(["train", "--resume", run, "--epochs", "3", "--log-every", "3"])
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.out.contains("resuming \(run) after epoch 2 of 3"), resumed.out)
         let lines = try String(contentsOfFile: "\(run)/metrics.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 3)
+        // 250 training images in batches of 25: 10 steps an epoch, a loss point every 3 steps, none repeated on resuming.
+        let steps = try String(contentsOfFile: "\(run)/steps.jsonl", encoding: .utf8).split(separator: "\n").map {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["step"] as! Int
+        }
+        XCTAssertEqual(steps, Array(stride(from: 3, through: 30, by: 3)))
+        let eventFiles = try FileManager.default.contentsOfDirectory(atPath: board).filter { $0.hasPrefix("events.out.tfevents.") }
+        XCTAssertEqual(eventFiles.count, 1, "the resumed run logged no TensorBoard files: it was not asked to")
+        XCTAssertTrue(try String(contentsOfFile: "\(run)/curves.svg", encoding: .utf8).contains("<polyline"))
+
+        let plotted = try ember(["plot", run, "--out", directory.appendingPathComponent("plot.svg").path, "--title", "mlp & friends"])
+        XCTAssertEqual(plotted.status, 0, plotted.err)
+        let svg = try String(contentsOfFile: directory.appendingPathComponent("plot.svg").path, encoding: .utf8)
+        XCTAssertTrue(svg.contains(">mlp &amp; friends</text>"), "the title, escaped")
+        let notARun = try ember(["plot", run, data.path])
+        XCTAssertEqual(notARun.err, "error: \(data.path) is not a run directory: it has no readable metrics.jsonl\n")
 
         let evaluated = try ember(["eval", "--checkpoint", run, "--data", data.path])
         XCTAssertEqual(evaluated.status, 0, evaluated.err)

@@ -1,0 +1,71 @@
+import Foundation
+
+/// The mean training loss over a span of steps; one line of `steps.jsonl`.
+public struct StepRecord: Codable, Equatable, Sendable {
+    /// The span's last step.
+    public var step: Int
+    /// Mean training loss over the span's batches.
+    public var trainLoss: Double
+
+    /// A record.
+    public init(step: Int, trainLoss: Double) {
+        self.step = step
+        self.trainLoss = trainLoss
+    }
+}
+
+/// Appends the mean training loss of every `every` steps to `steps.jsonl`, finer than
+/// the per-epoch `metrics.jsonl`, for training curves. A resumed run first drops the
+/// points written after its checkpoint, so none is repeated.
+public final class StepLog: Callback {
+    /// The file written.
+    public let url: URL
+    /// Steps per point.
+    public let every: Int
+    private var lossSum = 0.0, losses = 0
+
+    /// Logs to `url` every `every` steps.
+    public init(url: URL, every: Int = 10) {
+        precondition(every > 0, "StepLog: every = \(every) must be positive")
+        self.url = url
+        self.every = every
+    }
+
+    public func trainingBegan(_ trainer: Trainer) throws {
+        let kept = try Self.records(at: url).filter { $0.step <= trainer.step }
+        let encoder = JSONFormat.encoder()
+        var data = Data()
+        for record in kept {
+            data.append(try encoder.encode(record))
+            data.append(0x0A)
+        }
+        try data.write(to: url, options: .atomic)
+    }
+
+    public func batchEnded(_ trainer: Trainer, index: Int, count: Int, loss: Double) {
+        lossSum += loss
+        losses += 1
+        guard trainer.step % every == 0 else { return }
+        var line = (try? JSONFormat.encoder().encode(StepRecord(step: trainer.step, trainLoss: lossSum / Double(losses)))) ?? Data()
+        line.append(0x0A)
+        if let handle = try? FileHandle(forWritingTo: url) {
+            _ = try? handle.seekToEnd()
+            try? handle.write(contentsOf: line)
+            try? handle.close()
+        }
+        lossSum = 0
+        losses = 0
+    }
+
+    /// The records in a log (none if there is no file); throws naming a line that is not a record.
+    public static func records(at url: URL) throws -> [StepRecord] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return try text.split(separator: "\n").enumerated().map { number, line in
+            do {
+                return try JSONFormat.decoder().decode(StepRecord.self, from: Data(line.utf8))
+            } catch {
+                throw RunLogError("\(url.path): line \(number + 1) is not a step record")
+            }
+        }
+    }
+}
