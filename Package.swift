@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +48,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Small runnable programs (Examples/NAME/main.swift); built with everything else, so they never rot.
+        .executableTarget(name: "PerceptronExample", dependencies: ["Ember", "EmberNN"], path: "Examples/Perceptron"),
+        .executableTarget(name: "MLPExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels", "EmberTrain"],
+                          path: "Examples/MLP"),
+        .executableTarget(name: "CNNExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"], path: "Examples/CNN"),
+        .executableTarget(name: "LSTMExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"], path: "Examples/LSTM"),
+        .executableTarget(name: "GPTExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"], path: "Examples/GPT"),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),

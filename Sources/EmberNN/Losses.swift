@@ -16,6 +16,7 @@ public enum Reduction: Sendable {
 /// - Parameters:
 ///   - logits: `[N, C]`, or `[N, C, d…]` for per-position classes.
 ///   - targets: int64 class indices `[N]` (or `[N, d…]`) in `0..<C`.
+///   - reduction: `.mean` over the counted targets (the default), `.sum`, or `.none`.
 ///   - labelSmoothing: ε mixes the one-hot target with the uniform distribution:
 ///     `(1 − ε) · (−log p_y) + ε · mean_c(−log p_c)`.
 ///   - ignoreIndex: targets equal to it contribute nothing and are left out of the mean.

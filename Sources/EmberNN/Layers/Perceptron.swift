@@ -44,6 +44,8 @@ public final class Perceptron: Module, Layer {
     /// - Parameters:
     ///   - x: `[N, inFeatures]` samples.
     ///   - targets: `[N]` labels, 0 or 1.
+    ///   - learningRate: the step `lr` of each correction.
+    ///   - maxEpochs: passes over the data at most.
     /// - Returns: the mistakes made in each epoch; the last is 0 if it converged.
     @discardableResult
     public func learn(_ x: Tensor, _ targets: Tensor, learningRate: Double = 1, maxEpochs: Int = 100) -> [Int] {
