@@ -23,7 +23,7 @@ struct LogOptions: ParsableArguments {
             do {
                 callbacks.append(try TensorBoardLogger(logDir: tensorboard, every: logEvery, histograms: histograms))
             } catch {
-                throw CLIError("cannot write TensorBoard files into \(tensorboard): \(error.localizedDescription)")
+                throw CLIError("--tensorboard \(tensorboard): \(error)")
             }
         }
         return callbacks

@@ -30,17 +30,19 @@ struct TextFit {
     var seed: UInt64
 }
 
-/// A text model run: its directory, corpus and, when resuming, the checkpoint.
+/// A text model run: its directory, corpus, loggers and, when resuming, the checkpoint.
 struct TextRun {
     let run: RunDirectory
     let text: TextCorpus
     let checkpoint: ModelFile?
+    let loggers: [any Callback]
 
     /// Reads `corpus` and, when `resuming`, the run's checkpoint, which must have been
     /// trained on the same characters (`vocabulary` reads them from its metadata).
-    /// Creates the directory and writes `config`. Nothing is written if anything fails.
+    /// Creates the directory and writes `config`; `logging` gives the loggers, the
+    /// curves titled with the `model`'s name. Nothing is written if anything fails.
     static func open<Config: Encodable>(_ run: RunDirectory, corpus: String, windowLength: Int, resuming: Bool,
-                                        config: Config,
+                                        config: Config, model: String, logging: LogOptions,
                                         vocabulary: ([String: String]) throws -> CharVocabulary) throws -> TextRun {
         let text = try TextCorpus(path: corpus, hint: "build it with scripts/setup (or scripts/make_corpus)")
         for (name, part) in [("training", text.train), ("validation", text.validation)] where part.shape[0] <= windowLength {
@@ -50,9 +52,10 @@ struct TextRun {
         if let checkpoint, let difference = try vocabulary(checkpoint.metadata).difference(from: text.vocabulary) {
             throw CLIError("cannot resume \(run.url.path) on this corpus: \(difference)")
         }
+        let loggers = try logging.callbacks(run, title: "\(model): \(run.url.lastPathComponent)")
         try run.create()
         try run.write(config, to: run.config)
-        return TextRun(run: run, text: text, checkpoint: checkpoint)
+        return TextRun(run: run, text: text, checkpoint: checkpoint, loggers: loggers)
     }
 
     /// Trains `model` on `train`, validating on `validation` (the same random windows at
@@ -60,11 +63,11 @@ struct TextRun {
     /// summary. `loss` maps logits and targets of a batch to the loss.
     func fit(_ model: any Layer, optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil,
              train: any Dataset, validation: any Dataset, metadata: [String: String], settings: TextFit,
-             logging: LogOptions, loss: @escaping (Tensor, Tensor) -> Tensor, started: DispatchTime) throws -> TextRunSummary {
+             loss: @escaping (Tensor, Tensor) -> Tensor, started: DispatchTime) throws -> TextRunSummary {
         var callbacks: [any Callback] = [ProgressBar(), MetricsLog(url: run.metrics)]
         if let patience = settings.patience { callbacks.append(EarlyStopping(patience: patience)) }
         callbacks.append(Checkpointing(directory: run.url, metadata: metadata))
-        callbacks += try logging.callbacks(run, title: "\(metadata["model"] ?? "model"): \(run.url.lastPathComponent)")
+        callbacks += loggers
         let s = settings
         let trainer = Trainer(
             model: model, optimizer: optimizer,

@@ -33,7 +33,7 @@ struct TrainBERT: ParsableCommand {
         let (run, config) = try options.prepare(model: "bert", dropout: dropout, maskProbability: maskProb)
         setNumThreads(config.threads)
         let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.context, resuming: options.resume != nil,
-                                       config: config) { try BERTSpec(metadata: $0).vocabulary }
+                                       config: config, model: "bert", logging: options.logging) { try BERTSpec(metadata: $0).vocabulary }
         let text = session.text
         let spec = BERTSpec(vocabulary: text.vocabulary, layers: config.layers, heads: config.heads, embed: config.embed,
                             context: config.context, dropout: config.dropout)
@@ -48,7 +48,7 @@ struct TrainBERT: ParsableCommand {
         _ = try session.fit(
             model, optimizer: config.optimizer(for: model), schedule: config.learningRateSchedule,
             train: windows(text.train, seed: config.seed), validation: windows(text.validation, seed: 1234),
-            metadata: spec.metadata, settings: config.fit, logging: options.logging,
+            metadata: spec.metadata, settings: config.fit,
             loss: { logits, targets in
                 crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1]), ignoreIndex: MaskedWindows.ignoreIndex)
             },

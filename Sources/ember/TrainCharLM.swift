@@ -77,7 +77,7 @@ struct TrainCharLM: ParsableCommand {
         let (run, config) = try prepare()
         setNumThreads(config.threads)
         let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.seqLen, resuming: resume != nil,
-                                       config: config) { try CharLMSpec(metadata: $0).vocabulary }
+                                       config: config, model: "charlm", logging: logging) { try CharLMSpec(metadata: $0).vocabulary }
         let text = session.text
         let spec = CharLMSpec(arch: CharLMSpec.Arch(rawValue: config.arch)!, vocabulary: text.vocabulary, embed: config.embed,
                               hidden: config.hidden, layers: config.layers, dropout: config.dropout)
@@ -91,7 +91,6 @@ struct TrainCharLM: ParsableCommand {
             metadata: spec.metadata,
             settings: TextFit(windowLength: config.seqLen, batchSize: config.batchSize, steps: config.steps, evalEvery: config.evalEvery,
                               evalBatches: config.evalBatches, patience: config.patience, clip: config.clip, seed: config.seed),
-            logging: logging,
             loss: { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) },
             started: started)
         let (best, _) = try loadModel(run.model.path, as: CharLMSpec.self)

@@ -58,6 +58,9 @@ struct TrainClassifier: ParsableCommand {
         guard parsedHidden != nil else { throw ValidationError("--hidden must be positive sizes separated by commas, e.g. 256,128") }
         if let patience, patience < 0 { throw ValidationError("--patience must be non-negative") }
         if patience != nil && valSize == 0 { throw ValidationError("--patience needs a validation set: give --val-size a positive count") }
+        if model == "perceptron" && logging.tensorboard != nil {
+            throw ValidationError("--tensorboard logs the training loop of mlp and cnn; the perceptron's rule has none (its curves.svg shows its epochs)")
+        }
         guard ["none", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be none or cosine") }
         if let clip, clip <= 0 { throw ValidationError("--clip must be positive") }
         guard valSize >= 0, valSize < 60_000 else { throw ValidationError("--val-size must be in 0..<60000") }
@@ -85,6 +88,8 @@ struct TrainClassifier: ParsableCommand {
         guard config.valSize < full.count else {
             throw CLIError("--val-size \(config.valSize) leaves no training images: the training set has \(full.count)")
         }
+        // The perceptron's rule runs no training loop for loggers; it draws its curves itself.
+        let loggers = config.model == "perceptron" ? [] : try logging.callbacks(run, title: "\(config.model): \(run.url.lastPathComponent)")
         // Only once the data has loaded and fits does the run directory appear (or change).
         try run.create()
         try run.write(config, to: run.config)
@@ -106,7 +111,7 @@ struct TrainClassifier: ParsableCommand {
         var callbacks: [any Callback] = [ProgressBar(), MetricsLog(url: run.metrics)]
         if let patience = config.patience { callbacks.append(EarlyStopping(patience: patience)) }
         callbacks.append(Checkpointing(directory: run.url, metadata: spec.metadata))
-        callbacks += try logging.callbacks(run, title: "\(config.model): \(run.url.lastPathComponent)")
+        callbacks += loggers
         let trainer = Trainer(model: model, optimizer: optimizer,
                               train: DataLoader(trainSet, batchSize: config.batchSize, shuffle: true, seed: config.seed),
                               validation: validationSet.map { DataLoader($0, batchSize: 1000) },

@@ -31,7 +31,7 @@ struct TrainGPT: ParsableCommand {
         let (run, config) = try options.prepare(model: "gpt", dropout: dropout, tied: tied)
         setNumThreads(config.threads)
         let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.context, resuming: options.resume != nil,
-                                       config: config) { try GPTSpec(metadata: $0).vocabulary }
+                                       config: config, model: "gpt", logging: options.logging) { try GPTSpec(metadata: $0).vocabulary }
         let text = session.text
         let spec = GPTSpec(vocabulary: text.vocabulary, layers: config.layers, heads: config.heads, embed: config.embed,
                            context: config.context, dropout: config.dropout, tiedWeights: config.tied ?? false)
@@ -42,7 +42,7 @@ struct TrainGPT: ParsableCommand {
         _ = try session.fit(
             model, optimizer: config.optimizer(for: model), schedule: config.learningRateSchedule,
             train: TokenWindows(text.train, length: config.context), validation: TokenWindows(text.validation, length: config.context),
-            metadata: spec.metadata, settings: config.fit, logging: options.logging,
+            metadata: spec.metadata, settings: config.fit,
             loss: { logits, targets in crossEntropy(logits.reshape([-1, vocabularySize]), targets.reshape([-1])) },
             started: started)
         let (best, _) = try loadModel(run.model.path, as: GPTSpec.self)

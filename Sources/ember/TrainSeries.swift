@@ -104,6 +104,7 @@ struct TrainSeries: ParsableCommand {
         let (trainSet, validationSet, testSet) = (ForecastWindows(Array(parts[0]), window: window, horizon: horizon, scale: scale),
                                                   ForecastWindows(Array(parts[1]), window: window, horizon: horizon, scale: scale),
                                                   ForecastWindows(Array(parts[2]), window: window, horizon: horizon, scale: scale))
+        let loggers = try logging.callbacks(run, title: "series (\(arch)): \(run.url.lastPathComponent)")
         try run.create()
         try run.write(config, to: run.config)
 
@@ -114,7 +115,7 @@ struct TrainSeries: ParsableCommand {
         let metadata = ["model": "series", "format": "ember-series-1", "arch": arch, "hidden": String(hidden), "layers": String(layers),
                         "window": String(window), "horizon": String(horizon), "scale": String(scale)]
         callbacks.append(Checkpointing(directory: run.url, metadata: metadata))
-        callbacks += try logging.callbacks(run, title: "series (\(arch)): \(run.url.lastPathComponent)")
+        callbacks += loggers
         let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), lr: lr),
                               train: DataLoader(trainSet, batchSize: batchSize, shuffle: true, seed: seed),
                               validation: DataLoader(validationSet, batchSize: 1000), epochs: epochs, callbacks: callbacks)

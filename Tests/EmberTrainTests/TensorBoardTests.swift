@@ -88,6 +88,8 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testAnUnwritableFolderIsAnError() {
-        XCTAssertThrowsError(try SummaryWriter(logDir: "/proc/ember-cannot-write-here"))
+        XCTAssertThrowsError(try SummaryWriter(logDir: "/proc/ember-cannot-write-here")) { error in
+            XCTAssertEqual("\(error)", "cannot create the folder /proc/ember-cannot-write-here")
+        }
     }
 }

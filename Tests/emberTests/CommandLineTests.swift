@@ -107,6 +107,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(tooMany.err, "error: --val-size 5000 leaves no training images: the training set has 300\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("third").path))
 
+        let fourth = directory.appendingPathComponent("fourth").path
+        let badBoard = try ember(["train", "mlp", "--data", data.path, "--out", fourth, "--val-size", "50",
+                                  "--tensorboard", "/proc/ember-no"])
+        XCTAssertEqual(badBoard.err, "error: --tensorboard /proc/ember-no: cannot create the folder /proc/ember-no\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fourth), "no run directory when its TensorBoard folder fails")
+
         let badOption = try ember(["train", "mlp", "--lr=-1"])
         XCTAssertNotEqual(badOption.status, 0)
         XCTAssertTrue(badOption.err.contains("--lr must be positive"), badOption.err)

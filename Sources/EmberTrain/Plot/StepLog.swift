@@ -21,14 +21,13 @@ public final class StepLog: Callback {
     /// The file written.
     public let url: URL
     /// Steps per point.
-    public let every: Int
-    private var lossSum = 0.0, losses = 0
+    public var every: Int { window.every }
+    private var window: LossWindow
 
     /// Logs to `url` every `every` steps.
     public init(url: URL, every: Int = 10) {
-        precondition(every > 0, "StepLog: every = \(every) must be positive")
         self.url = url
-        self.every = every
+        window = LossWindow(every: every)
     }
 
     public func trainingBegan(_ trainer: Trainer) throws {
@@ -43,18 +42,13 @@ public final class StepLog: Callback {
     }
 
     public func batchEnded(_ trainer: Trainer, index: Int, count: Int, loss: Double) {
-        lossSum += loss
-        losses += 1
-        guard trainer.step % every == 0 else { return }
-        var line = (try? JSONFormat.encoder().encode(StepRecord(step: trainer.step, trainLoss: lossSum / Double(losses)))) ?? Data()
+        guard let mean = window.add(loss, step: trainer.step),
+              var line = try? JSONFormat.encoder().encode(StepRecord(step: trainer.step, trainLoss: mean)),
+              let handle = try? FileHandle(forWritingTo: url) else { return }
         line.append(0x0A)
-        if let handle = try? FileHandle(forWritingTo: url) {
-            _ = try? handle.seekToEnd()
-            try? handle.write(contentsOf: line)
-            try? handle.close()
-        }
-        lossSum = 0
-        losses = 0
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: line)
     }
 
     /// The records in a log (none if there is no file); throws naming a line that is not a record.

@@ -24,18 +24,22 @@ public final class SummaryWriter {
     private var pending = Data()
     private static var made = 0
 
-    /// Creates `logDir` if needed and starts a new event file in it; throws if either
-    /// cannot be written.
+    /// Creates `logDir` if needed and starts a new event file in it; throws
+    /// `SummaryWriterError` naming the folder or file that cannot be written.
     public init(logDir: String) throws {
         self.logDir = URL(fileURLWithPath: logDir, isDirectory: true)
-        try FileManager.default.createDirectory(at: self.logDir, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: self.logDir, withIntermediateDirectories: true)
+        } catch {
+            throw SummaryWriterError(description: "cannot create the folder \(self.logDir.path)")
+        }
         Self.made += 1
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
         let name = "events.out.tfevents.\(Int(Date().timeIntervalSince1970)).\(host).\(getpid()).\(Self.made)"
         file = self.logDir.appendingPathComponent(name)
         guard FileManager.default.createFile(atPath: file.path, contents: nil),
               let handle = try? FileHandle(forWritingTo: file) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file.path])
+            throw SummaryWriterError(description: "cannot write the event file \(file.path)")
         }
         self.handle = handle
         var version = TensorBoardEvent()
@@ -104,4 +108,10 @@ public final class SummaryWriter {
     private func record(_ event: TensorBoardEvent) throws {
         pending.append(TFRecord.frame(try event.serializedData()))
     }
+}
+
+/// A TensorBoard log that cannot be written.
+public struct SummaryWriterError: Error, CustomStringConvertible {
+    /// What cannot be written, naming the path.
+    public let description: String
 }

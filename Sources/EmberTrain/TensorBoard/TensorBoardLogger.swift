@@ -11,26 +11,21 @@ public final class TensorBoardLogger: Callback {
     /// The event file's writer.
     public let writer: SummaryWriter
     /// Steps between training-loss points.
-    public let every: Int
+    public var every: Int { window.every }
     /// Whether to log the distribution of every parameter after each epoch.
     public let histograms: Bool
-    private var lossSum = 0.0, losses = 0
+    private var window: LossWindow
 
     /// Logs into the folder `logDir` (created if needed).
     public init(logDir: String, every: Int = 10, histograms: Bool = false) throws {
-        precondition(every > 0, "TensorBoardLogger: every = \(every) must be positive")
+        window = LossWindow(every: every)
         writer = try SummaryWriter(logDir: logDir)
-        self.every = every
         self.histograms = histograms
     }
 
     public func batchEnded(_ trainer: Trainer, index: Int, count: Int, loss: Double) {
-        lossSum += loss
-        losses += 1
-        guard trainer.step % every == 0 else { return }
-        try? writer.addScalar("train/batch_loss", lossSum / Double(losses), step: trainer.step)
-        lossSum = 0
-        losses = 0
+        guard let mean = window.add(loss, step: trainer.step) else { return }
+        try? writer.addScalar("train/batch_loss", mean, step: trainer.step)
     }
 
     public func epochEnded(_ trainer: Trainer, record: EpochRecord) throws {
