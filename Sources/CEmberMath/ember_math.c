@@ -1,4 +1,5 @@
 #include "ember_math.h"
+#include "cpu.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -202,13 +203,13 @@ static inline __m512 normal_cdf_avx512(__m512 x, __m512 *density) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, one, _CMP_LT_OQ), tail, central);
 }
 
-static int has_avx2_fma, has_avx512;
+int ember_has_avx2_fma, ember_has_avx512;
 
 __attribute__((constructor))
 static void detect_cpu(void) {
     __builtin_cpu_init();
-    has_avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    has_avx512 = __builtin_cpu_supports("avx512f");
+    ember_has_avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    ember_has_avx512 = __builtin_cpu_supports("avx512f");
 }
 
 // One function per operation: the AVX2 loop over whole groups of eight, then the
@@ -221,7 +222,7 @@ static void detect_cpu(void) {
         return i;                                                                \
     }                                                                            \
     void name(const float *x, float *y, long n) {                                \
-        long i = has_avx2_fma ? name##_avx2(x, y, n) : 0;                        \
+        long i = ember_has_avx2_fma ? name##_avx2(x, y, n) : 0;                        \
         for (; i < n; i++) y[i] = scalar(x[i]);                                  \
     }
 
@@ -252,7 +253,7 @@ static long gelu_avx2(const float *x, float *y, long n) {
 }
 
 void ember_gelu_f32(const float *x, float *y, long n) {
-    long i = has_avx512 ? gelu_avx512(x, y, n) : has_avx2_fma ? gelu_avx2(x, y, n) : 0;
+    long i = ember_has_avx512 ? gelu_avx512(x, y, n) : ember_has_avx2_fma ? gelu_avx2(x, y, n) : 0;
     for (; i < n; i++) y[i] = gelu_scalar(x[i]);
 }
 
@@ -279,6 +280,6 @@ static long gelu_backward_avx2(const float *x, const float *g, float *dx, long n
 }
 
 void ember_gelu_backward_f32(const float *x, const float *g, float *dx, long n) {
-    long i = has_avx512 ? gelu_backward_avx512(x, g, dx, n) : has_avx2_fma ? gelu_backward_avx2(x, g, dx, n) : 0;
+    long i = ember_has_avx512 ? gelu_backward_avx512(x, g, dx, n) : ember_has_avx2_fma ? gelu_backward_avx2(x, g, dx, n) : 0;
     for (; i < n; i++) dx[i] = gelu_backward_scalar(x[i], g[i]);
 }

@@ -24,6 +24,13 @@ protocol FloatingElement: BinaryFloatingPoint, TensorElement {
     static func gelu(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
     /// `dx[i] = g[i] (Φ(x[i]) + x[i] φ(x[i]))`, GELU's gradient, for `count` elements.
     static func geluBackward(_ x: UnsafePointer<Self>, _ g: UnsafePointer<Self>, _ dx: UnsafeMutablePointer<Self>, count: Int)
+    /// Copies `rows` rows of `width` elements from `source` (rows `sourceStride` apart)
+    /// to `target` (rows `targetStride` apart); rows must not overlap.
+    static func copyRows(_ source: UnsafePointer<Self>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Self>,
+                         _ targetStride: Int, rows: Int, width: Int)
+    /// Adds `rows` rows of `width` elements of `source` onto `target`, as `copyRows` lays them out.
+    static func addRows(_ source: UnsafePointer<Self>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Self>,
+                        _ targetStride: Int, rows: Int, width: Int)
 }
 
 extension Float: FloatingElement {
@@ -55,6 +62,16 @@ extension Float: FloatingElement {
                                                _ dx: UnsafeMutablePointer<Float>, count: Int) {
         ember_gelu_backward_f32(x, g, dx, count)
     }
+    /// One masked AVX-512 (or AVX2) operation per short row (`CEmberMath`).
+    @inline(__always) static func copyRows(_ source: UnsafePointer<Float>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Float>,
+                                           _ targetStride: Int, rows: Int, width: Int) {
+        ember_copy_rows_f32(source, sourceStride, target, targetStride, rows, width)
+    }
+    /// One masked AVX-512 (or AVX2) operation per short row (`CEmberMath`).
+    @inline(__always) static func addRows(_ source: UnsafePointer<Float>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Float>,
+                                          _ targetStride: Int, rows: Int, width: Int) {
+        ember_add_rows_f32(source, sourceStride, target, targetStride, rows, width)
+    }
 }
 
 extension Double: FloatingElement {
@@ -82,6 +99,19 @@ extension Double: FloatingElement {
         for i in 0..<count {
             let cdf = 0.5 * erfc(-x[i] * 0.5.squareRoot()), density = Glibc.exp(-0.5 * x[i] * x[i]) / (2 * Double.pi).squareRoot()
             dx[i] = g[i] * (cdf + x[i] * density)
+        }
+    }
+    static func copyRows(_ source: UnsafePointer<Double>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Double>,
+                         _ targetStride: Int, rows: Int, width: Int) {
+        for r in 0..<rows {
+            (target + r * targetStride).update(from: source + r * sourceStride, count: width)
+        }
+    }
+    static func addRows(_ source: UnsafePointer<Double>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Double>,
+                        _ targetStride: Int, rows: Int, width: Int) {
+        for r in 0..<rows {
+            let from = source + r * sourceStride, to = target + r * targetStride
+            for i in 0..<width { to[i] += from[i] }
         }
     }
 }

@@ -25,25 +25,25 @@ struct WindowGeometry {
 
     /// Unfolds `x` (`[channels, height, width]`) into `cols` (`[columnRows, columnCount]`)
     /// (im2col). The input is first copied into `padded` (`paddedCount` elements) with a
-    /// zero border, so every window position is a plain read: rows are short, and
-    /// per-row bounds checks and fills cost more than the copying.
+    /// zero border, so every window position is a plain read. With a column stride of 1,
+    /// each (channel, kernel row, kernel column) row of `cols` is `outHeight` short rows
+    /// of the padded input: one `copyRows`, vectorised with masked tails for `Float`.
     @inline(__always)
     func unfold<T: FloatingElement>(_ x: UnsafePointer<T>, into cols: UnsafeMutablePointer<T>, padded: UnsafeMutablePointer<T>) {
-        let ph = paddedHeight, pw = paddedWidth
+        let pw = paddedWidth, oh = outHeight, ow = outWidth, sw = stride.w
+        padded.update(repeating: 0, count: paddedCount)
         for c in 0..<channels {
-            let plane = padded + c * ph * pw, source = x + c * height * width
-            for i in 0..<(ph * pw) { plane[i] = 0 }
-            for iy in 0..<height {
-                let dst = plane + (iy + padding.h) * pw + padding.w, src = source + iy * width
-                for ix in 0..<width { dst[ix] = src[ix] }
-            }
+            T.copyRows(x + c * height * width, width, interior(padded, channel: c), pw, rows: height, width: width)
         }
-        let ow = outWidth, sw = stride.w
-        forEachWindowRow(padded, cols) { window, line in
+        forEachWindow(padded) { window, row in
+            let lines = cols + row * oh * ow
             if sw == 1 {
-                for xo in 0..<ow { line[xo] = window[xo] }
+                T.copyRows(window, stride.h * pw, lines, ow, rows: oh, width: ow)
             } else {
-                for xo in 0..<ow { line[xo] = window[xo &* sw] }
+                for y in 0..<oh {
+                    let from = window + y * stride.h * pw, line = lines + y * ow
+                    for xo in 0..<ow { line[xo] = from[xo &* sw] }
+                }
             }
         }
     }
@@ -52,40 +52,44 @@ struct WindowGeometry {
     /// adjoint of `unfold`, accumulating in the zero-bordered scratch `padded` first.
     @inline(__always)
     func fold<T: FloatingElement>(_ cols: UnsafePointer<T>, into x: UnsafeMutablePointer<T>, padded: UnsafeMutablePointer<T>) {
-        let ph = paddedHeight, pw = paddedWidth
-        for i in 0..<paddedCount { padded[i] = 0 }
-        let ow = outWidth, sw = stride.w
-        forEachWindowRow(padded, UnsafeMutablePointer(mutating: cols)) { window, line in
+        let pw = paddedWidth, oh = outHeight, ow = outWidth, sw = stride.w
+        padded.update(repeating: 0, count: paddedCount)
+        forEachWindow(padded) { window, row in
+            let lines = cols + row * oh * ow
             if sw == 1 {
-                for xo in 0..<ow { window[xo] += line[xo] }
+                T.addRows(lines, ow, window, stride.h * pw, rows: oh, width: ow)
             } else {
-                for xo in 0..<ow { window[xo &* sw] += line[xo] }
+                for y in 0..<oh {
+                    let to = window + y * stride.h * pw, line = lines + y * ow
+                    for xo in 0..<ow { to[xo &* sw] += line[xo] }
+                }
             }
         }
         for c in 0..<channels {
-            for iy in 0..<height {
-                let src = padded + (c * ph + iy + padding.h) * pw + padding.w, dst = x + (c * height + iy) * width
-                for ix in 0..<width { dst[ix] = src[ix] }
-            }
+            T.copyRows(interior(padded, channel: c), pw, x + c * height * width, width, rows: height, width: width)
         }
     }
-    /// Calls `body(window, line)` for every row of the unfolded matrix: `line` is the
-    /// row of `cols` for one (channel, kernel row, kernel column) and output row, and
-    /// `window` the padded input it reads, starting at output column 0 (column `x` is at
-    /// `window[x · stride]`). The one loop nest that `unfold` and `fold` share.
+
+    /// Where channel `c`'s input starts in the zero-bordered copy.
     @inline(__always)
-    private func forEachWindowRow<T>(_ padded: UnsafeMutablePointer<T>, _ cols: UnsafeMutablePointer<T>,
-                                     _ body: (_ window: UnsafeMutablePointer<T>, _ line: UnsafeMutablePointer<T>) -> Void) {
-        let ph = paddedHeight, pw = paddedWidth, oh = outHeight, ow = outWidth
+    private func interior<T>(_ padded: UnsafeMutablePointer<T>, channel c: Int) -> UnsafeMutablePointer<T> {
+        padded + (c * paddedHeight + padding.h) * paddedWidth + padding.w
+    }
+
+    /// Calls `body(window, row)` for every row of the unfolded matrix, one per (channel,
+    /// kernel row, kernel column) in that order: `window` is where that kernel position
+    /// reads the padded input for output (0, 0); output (y, x) reads
+    /// `window[y · stride.h · paddedWidth + x · stride.w]`. The loop nest `unfold` and
+    /// `fold` share.
+    @inline(__always)
+    private func forEachWindow<T>(_ padded: UnsafeMutablePointer<T>, _ body: (_ window: UnsafeMutablePointer<T>, _ row: Int) -> Void) {
+        let ph = paddedHeight, pw = paddedWidth
         var row = 0
         for c in 0..<channels {
             let plane = padded + c * ph * pw
             for ki in 0..<kernel.h {
                 for kj in 0..<kernel.w {
-                    let lines = cols + row * oh * ow
-                    for y in 0..<oh {
-                        body(plane + (y * stride.h + ki * dilation.h) * pw + kj * dilation.w, lines + y * ow)
-                    }
+                    body(plane + ki * dilation.h * pw + kj * dilation.w, row)
                     row += 1
                 }
             }
