@@ -222,7 +222,7 @@ static void detect_cpu(void) {
         return i;                                                                \
     }                                                                            \
     void name(const float *x, float *y, long n) {                                \
-        long i = ember_has_avx2_fma ? name##_avx2(x, y, n) : 0;                        \
+        long i = ember_has_avx2_fma ? name##_avx2(x, y, n) : 0;                  \
         for (; i < n; i++) y[i] = scalar(x[i]);                                  \
     }
 

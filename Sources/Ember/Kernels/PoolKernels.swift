@@ -1,6 +1,14 @@
+import CEmberMath
+
 /// 1 for true, 0 for false, without a branch.
 @inline(__always)
 private func bit(_ b: Bool) -> Int { Int(unsafeBitCast(b, to: UInt8.self)) }
+
+/// `p` as the float pointer C kernels take; only called where the element type is `Float`.
+@inline(__always)
+private func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
 
 /// One axis of a pooling window: for each output position, the input range it covers
 /// (clipped to the input) and the size it divides by.
@@ -55,7 +63,10 @@ extension Kernels {
                 for plane in range {
                     let src = px + plane * h * w, dst = po + plane * oh * ow, idx = pi + plane * oh * ow
                     if halving {
-                        Self.maxPoolPairs(src, w, oh, ow, dst, idx)
+                        // Sixteen windows at a time with AVX-512 where the CPU has it.
+                        if T.self != Float.self || ember_max_pool_pairs_f32(floats(src), w, oh, ow, floats(dst), idx) == 0 {
+                            Self.maxPoolPairs(src, w, oh, ow, dst, idx)
+                        }
                         continue
                     }
                     for y in 0..<oh {
@@ -161,7 +172,10 @@ extension Kernels {
                 for plane in range {
                     let dst = px + plane * hw
                     if exact {
-                        scatterPairs(pg + plane * per, pi + plane * per, UnsafeMutableRawPointer(dst).assumingMemoryBound(to: UInt32.self), w, oh, ow)
+                        let g = pg + plane * per, i = pi + plane * per
+                        if ember_max_pool_pairs_backward_f32(floats(g), i, w, oh, ow, floats(dst)) == 0 {
+                            scatterPairs(g, i, UnsafeMutableRawPointer(dst).assumingMemoryBound(to: UInt32.self), w, oh, ow)
+                        }
                     } else {
                         for j in 0..<per { dst[Int(pi[plane * per + j])] += pg[plane * per + j] }
                     }
