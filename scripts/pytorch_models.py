@@ -31,7 +31,7 @@ class _FlatSequential(nn.Sequential):
 
 
 class CNN(nn.Module):
-    """conv(1->32)-[BN]-pool-ReLU-conv(32->64)-[BN]-pool-ReLU-fc(3136->128)-ReLU-dropout-fc: [N, 1, 28, 28] -> [N, classes]."""
+    """conv(1->32)-[BN]-ReLU-pool-conv(32->64)-[BN]-ReLU-pool-fc(3136->128)-ReLU-dropout-fc: [N, 1, 28, 28] -> [N, classes]."""
 
     def __init__(self, classes=10, dropout=0.5, batch_norm=False):
         super().__init__()
@@ -135,8 +135,7 @@ def from_metadata(meta):
         return CNN(int(meta["classes"]), float(meta["dropout"]), flag("batch_norm"))
     vocab = len(meta.get("vocabulary", ""))
     if model == "charlm":
-        arch = {"lstm": "lstm", "gru": "gru", "rnn": "rnn"}[meta["arch"]]
-        return CharRNN(vocab, arch, int(meta["embed"]), int(meta["hidden"]), int(meta["layers"]), float(meta["dropout"]))
+        return CharRNN(vocab, meta["arch"], int(meta["embed"]), int(meta["hidden"]), int(meta["layers"]), float(meta["dropout"]))
     if model == "gpt":
         return GPT(vocab, int(meta["context"]), int(meta["layers"]), int(meta["heads"]), int(meta["embed"]),
                    flag("bias"), flag("tied"))
