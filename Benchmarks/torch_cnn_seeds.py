@@ -3,6 +3,10 @@
 see how much the 2-epoch Fashion-MNIST accuracy moves with the seed alone.
 
     python3 Benchmarks/torch_cnn_seeds.py [SEED ...]     # default: 1 2
+    HOLDOUT=5000 python3 Benchmarks/torch_cnn_seeds.py 0 1 2   # train on 55,000, as ember's default
+
+With HOLDOUT=N, N training images (a seeded random choice) are left out of training,
+as `ember train cnn` holds out its validation set.
 """
 import os, sys
 import torch
@@ -16,6 +20,10 @@ import bench_torch as peer  # noqa: E402
 torch.set_num_threads(2)
 xtr, ytr, xte, yte = peer.fmnist()
 xtr, xte = xtr.unsqueeze(1), xte.unsqueeze(1)
+holdout = int(os.environ.get("HOLDOUT", "0"))
+if holdout:
+    keep = torch.randperm(len(xtr), generator=torch.Generator().manual_seed(1234))[holdout:]
+    xtr, ytr = xtr[keep], ytr[keep]
 for seed in seeds:
     torch.manual_seed(seed)
     model = peer.CNN()
