@@ -24,9 +24,12 @@ final class TrainingCurvesTests: XCTestCase {
     func testTicksAreRoundAndCoverTheData() {
         XCTAssertEqual(LineChart.ticks([0.31, 2.27]), [0, 0.5, 1, 1.5, 2, 2.5])
         XCTAssertEqual(LineChart.ticks([0, 1719]), [0, 500, 1000, 1500, 2000])
-        XCTAssertEqual(LineChart.ticks([77.5, 89.3]), [75, 80, 85, 90])
+        XCTAssertEqual(LineChart.ticks([77.5, 89.3]), [76, 78, 80, 82, 84, 86, 88, 90])
+        XCTAssertEqual(LineChart.ticks([0, 10_320]), [0, 2000, 4000, 6000, 8000, 10_000, 12_000], "not 0…15,000")
         XCTAssertEqual(LineChart.ticks([5, 5]), [2, 3, 4, 5, 6, 7, 8], "a flat series still gets an axis")
         XCTAssertEqual(LineChart.label(12_500, step: 2500), "12.5k")
+        XCTAssertEqual(LineChart.label(2000, step: 2000), "2k")
+        XCTAssertEqual(LineChart.label(0, step: 2000), "0")
         XCTAssertEqual(LineChart.label(0.25, step: 0.05), "0.25")
         XCTAssertEqual(LineChart.label(1500, step: 500), "1500")
     }

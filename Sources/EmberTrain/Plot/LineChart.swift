@@ -149,19 +149,21 @@ public struct LineChart {
         return (positions, panel.series.isEmpty ? 0 : row + 1)
     }
 
-    /// Round tick values (1, 2 or 5 × 10ᵏ apart) covering `values`, at least two.
+    /// Round tick values (1, 2 or 5 × 10ᵏ apart) covering `values`: about six intervals,
+    /// so the axis ends close to the data.
     static func ticks(_ values: [Double]) -> [Double] {
         guard var low = values.min(), var high = values.max() else { return [0, 1] }
         if high - low < 1e-12 * max(abs(low), 1) { low -= 0.5 * max(abs(low), 1e-3); high += 0.5 * max(abs(high), 1e-3) }
-        let rough = (high - low) / 5, magnitude = pow(10, floor(log10(rough)))
+        let rough = (high - low) / 6, magnitude = pow(10, floor(log10(rough)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
         let first = floor(low / step + 1e-9), last = ceil(high / step - 1e-9)
         return stride(from: first, through: last, by: 1).map { $0 * step }
     }
 
-    /// A tick label with as many decimals as the spacing needs (`12k` style for thousands).
+    /// A tick label with as many decimals as the spacing needs; ticks a thousand or more
+    /// apart are counted in thousands (`2k`, `12.5k`).
     static func label(_ value: Double, step: Double) -> String {
-        if abs(value) >= 10_000 && step >= 1000 { return fmt(value / 1000) + "k" }
+        if step >= 1000 { return value == 0 ? "0" : fmt(value / 1000) + "k" }
         let decimals = max(0, Int(-floor(log10(step) + 1e-9)))
         return String(format: "%.\(decimals)f", value == 0 ? 0 : value)
     }
