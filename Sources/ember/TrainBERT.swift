@@ -32,8 +32,8 @@ struct TrainBERT: ParsableCommand {
         let started = DispatchTime.now()
         let (run, config) = try options.prepare(model: "bert", dropout: dropout, maskProbability: maskProb)
         setNumThreads(config.threads)
-        let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.context, resuming: options.resume != nil,
-                                       config: config, model: "bert", logging: options.logging) { try BERTSpec(metadata: $0).vocabulary }
+        let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.context, resuming: options.training.resume != nil,
+                                       config: config, model: "bert", logging: options.training.logging) { try BERTSpec(metadata: $0).vocabulary }
         let text = session.text
         let spec = BERTSpec(vocabulary: text.vocabulary, layers: config.layers, heads: config.heads, embed: config.embed,
                             context: config.context, dropout: config.dropout)

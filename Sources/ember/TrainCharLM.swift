@@ -8,7 +8,7 @@ import EmberTrain
 import Foundation
 
 /// The options of a character language model run; its `config.json`.
-struct CharLMConfig: Codable {
+struct CharLMConfig: TextRunConfig {
     var model = "charlm"
     var arch: String
     var embed: Int
@@ -42,30 +42,15 @@ struct TrainCharLM: ParsableCommand {
     @Option(help: "Stacked recurrent layers.") var layers: Int = 1
     @Option(help: "Dropout between recurrent layers.") var dropout: Double = 0
     @Option(help: "Characters per training window.") var seqLen: Int = 64
-    @Option(help: "Windows per batch.") var batchSize: Int = 32
-    @Option(help: "Optimizer steps in all (default: 2000).") var steps: Int?
     @Option(help: "Adam learning rate.") var lr: Double = 2e-3
-    @Option(help: "Clip the gradients' global norm to this (0: no clipping).") var clip: Double = 1
-    @Option(help: "Steps between validations (and checkpoints).") var evalEvery: Int = 100
-    @Option(help: "Random validation batches per evaluation.") var evalBatches: Int = 50
-    @Option(help: "Stop after this many evaluations without a better validation loss.") var patience: Int?
-    @Option(help: "Random seed.") var seed: UInt64 = 0
-    @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
-    @Option(help: "Text file to train on (90% training, 10% validation).") var corpus: String = "data/shakespeare.txt"
-    @Option(help: "Run directory to create (default: runs/charlm-ARCH-TIME).") var out: String?
-    @Option(help: "Continue the run in this directory from its checkpoint (--steps may extend it).") var resume: String?
-    @OptionGroup var logging: LogOptions
+    @OptionGroup var training: TextRunOptions
 
     func validate() throws {
         guard CharLMSpec.Arch(rawValue: arch) != nil else { throw ValidationError("--arch must be rnn, lstm or gru") }
         guard embed > 0, hidden > 0, layers > 0 else { throw ValidationError("--embed, --hidden and --layers must be positive") }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
-        guard seqLen > 0, batchSize > 0, (steps ?? 1) > 0 else { throw ValidationError("--seq-len, --batch-size and --steps must be positive") }
+        guard seqLen > 0 else { throw ValidationError("--seq-len must be positive") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
-        guard clip >= 0 else { throw ValidationError("--clip must be non-negative") }
-        guard evalEvery > 0, evalBatches > 0 else { throw ValidationError("--eval-every and --eval-batches must be positive") }
-        if let patience, patience < 0 { throw ValidationError("--patience must be non-negative") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -76,8 +61,8 @@ struct TrainCharLM: ParsableCommand {
         let started = DispatchTime.now()
         let (run, config) = try prepare()
         setNumThreads(config.threads)
-        let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.seqLen, resuming: resume != nil,
-                                       config: config, model: "charlm", logging: logging) { try CharLMSpec(metadata: $0).vocabulary }
+        let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.seqLen, resuming: training.resume != nil,
+                                       config: config, model: "charlm", logging: training.logging) { try CharLMSpec(metadata: $0).vocabulary }
         let text = session.text
         let spec = CharLMSpec(arch: CharLMSpec.Arch(rawValue: config.arch)!, vocabulary: text.vocabulary, embed: config.embed,
                               hidden: config.hidden, layers: config.layers, dropout: config.dropout)
@@ -103,17 +88,12 @@ struct TrainCharLM: ParsableCommand {
     /// The run directory and its configuration: new from the options, or the saved one
     /// when resuming (whose steps `--steps` may extend). Writes nothing.
     private func prepare() throws -> (RunDirectory, CharLMConfig) {
-        if let resume {
-            var (run, config) = try RunDirectory.resuming(resume, as: CharLMConfig.self) { config in
-                guard config.model == "charlm" else { throw CLIError("\(resume) holds a \(config.model) run, not a charlm one") }
-            }
-            if let steps { config.steps = steps }
-            return (run, config)
-        }
-        let run = try RunDirectory.vacant(out, defaultName: "charlm-\(arch)")
+        if let resumed = try training.resumedRun(of: "charlm", as: CharLMConfig.self) { return resumed }
+        let t = training
+        let run = try RunDirectory.vacant(t.out, defaultName: "charlm-\(arch)")
         let config = CharLMConfig(arch: arch, embed: embed, hidden: hidden, layers: layers, dropout: dropout, seqLen: seqLen,
-                                  batchSize: batchSize, steps: steps ?? 2000, lr: lr, clip: clip, evalEvery: evalEvery, evalBatches: evalBatches,
-                                  patience: patience, seed: seed, threads: threads, corpus: corpus)
+                                  batchSize: t.batchSize, steps: t.steps ?? 2000, lr: lr, clip: t.clip, evalEvery: t.evalEvery,
+                                  evalBatches: t.evalBatches, patience: t.patience, seed: t.seed, threads: t.threads, corpus: t.corpus)
         return (run, config)
     }
 }

@@ -30,8 +30,8 @@ struct TrainGPT: ParsableCommand {
         let started = DispatchTime.now()
         let (run, config) = try options.prepare(model: "gpt", dropout: dropout, tied: tied)
         setNumThreads(config.threads)
-        let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.context, resuming: options.resume != nil,
-                                       config: config, model: "gpt", logging: options.logging) { try GPTSpec(metadata: $0).vocabulary }
+        let session = try TextRun.open(run, corpus: config.corpus, windowLength: config.context, resuming: options.training.resume != nil,
+                                       config: config, model: "gpt", logging: options.training.logging) { try GPTSpec(metadata: $0).vocabulary }
         let text = session.text
         let spec = GPTSpec(vocabulary: text.vocabulary, layers: config.layers, heads: config.heads, embed: config.embed,
                            context: config.context, dropout: config.dropout, tiedWeights: config.tied ?? false)

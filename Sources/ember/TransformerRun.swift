@@ -10,36 +10,21 @@ struct TransformerOptions: ParsableArguments {
     @Option(help: "Attention heads per layer.") var heads: Int = 4
     @Option(help: "Model width (a multiple of --heads).") var embed: Int = 128
     @Option(help: "Context length in characters (also the training window).") var context: Int = 128
-    @Option(help: "Windows per batch.") var batchSize: Int = 32
-    @Option(help: "Optimizer steps in all (default: 2000).") var steps: Int?
     @Option(help: "AdamW learning rate.") var lr: Double = 1e-3
     @Option(help: "Steps of linear learning-rate warm-up.") var warmup: Int = 0
     @Option(help: "Learning rate after warm-up: constant, or cosine (to 0.1 × lr at the last step).") var schedule: String = "constant"
     @Option(help: "AdamW weight decay of the matrices (not of biases and norms).") var weightDecay: Double = 0.1
-    @Option(help: "Clip the gradients' global norm to this (0: no clipping).") var clip: Double = 1
-    @Option(help: "Steps between validations (and checkpoints).") var evalEvery: Int = 100
-    @Option(help: "Random validation batches per evaluation.") var evalBatches: Int = 50
-    @Option(help: "Stop after this many evaluations without a better validation loss.") var patience: Int?
-    @Option(help: "Random seed.") var seed: UInt64 = 0
-    @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
-    @Option(help: "Text file to train on (90% training, 10% validation).") var corpus: String = "data/shakespeare.txt"
-    @Option(help: "Run directory to create (default: runs/MODEL-TIME).") var out: String?
-    @Option(help: "Continue the run in this directory from its checkpoint (--steps may extend it).") var resume: String?
-    @OptionGroup var logging: LogOptions
+    @OptionGroup var training: TextRunOptions
 
     func validate() throws {
         guard layers > 0, heads > 0, embed > 0, context > 0 else {
             throw ValidationError("--layers, --heads, --embed and --context must be positive")
         }
         guard embed % heads == 0 else { throw ValidationError("--embed \(embed) must be a multiple of --heads \(heads)") }
-        guard batchSize > 0, (steps ?? 1) > 0 else { throw ValidationError("--batch-size and --steps must be positive") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be non-negative") }
         guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be constant or cosine") }
-        guard weightDecay >= 0, clip >= 0 else { throw ValidationError("--weight-decay and --clip must be non-negative") }
-        guard evalEvery > 0, evalBatches > 0 else { throw ValidationError("--eval-every and --eval-batches must be positive") }
-        if let patience, patience < 0 { throw ValidationError("--patience must be non-negative") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard weightDecay >= 0 else { throw ValidationError("--weight-decay must be non-negative") }
     }
 
     /// The run directory and configuration of `model` ("gpt" or "bert"): new from these
@@ -47,24 +32,19 @@ struct TransformerOptions: ParsableArguments {
     /// resuming, whose steps `--steps` may extend. Writes nothing.
     func prepare(model: String, dropout: Double, tied: Bool? = nil, maskProbability: Double? = nil)
         throws -> (RunDirectory, TransformerRunConfig) {
-        if let resume {
-            var (run, config) = try RunDirectory.resuming(resume, as: TransformerRunConfig.self) { config in
-                guard config.model == model else { throw CLIError("\(resume) holds a \(config.model) run, not a \(model) one") }
-            }
-            if let steps { config.steps = steps }
-            return (run, config)
-        }
-        let run = try RunDirectory.vacant(out, defaultName: model)
+        if let resumed = try training.resumedRun(of: model, as: TransformerRunConfig.self) { return resumed }
+        let t = training
+        let run = try RunDirectory.vacant(t.out, defaultName: model)
         return (run, TransformerRunConfig(model: model, layers: layers, heads: heads, embed: embed, context: context,
-                                          dropout: dropout, tied: tied, maskProbability: maskProbability, batchSize: batchSize,
-                                          steps: steps ?? 2000, lr: lr, warmup: warmup, schedule: schedule,
-                                          weightDecay: weightDecay, clip: clip, evalEvery: evalEvery, evalBatches: evalBatches,
-                                          patience: patience, seed: seed, threads: threads, corpus: corpus))
+                                          dropout: dropout, tied: tied, maskProbability: maskProbability, batchSize: t.batchSize,
+                                          steps: t.steps ?? 2000, lr: lr, warmup: warmup, schedule: schedule,
+                                          weightDecay: weightDecay, clip: t.clip, evalEvery: t.evalEvery, evalBatches: t.evalBatches,
+                                          patience: t.patience, seed: t.seed, threads: t.threads, corpus: t.corpus))
     }
 }
 
 /// The options of a GPT or BERT run; its `config.json`.
-struct TransformerRunConfig: Codable {
+struct TransformerRunConfig: TextRunConfig {
     var model: String
     var layers: Int
     var heads: Int
