@@ -14,27 +14,39 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def MLP(in_features=784, hidden=(256, 128), classes=10, dropout=0.0):
-    """Flatten, then Linear-ReLU(-Dropout) per hidden size, then Linear: [N, ...] -> [N, classes]."""
+def _standardize(x, normalization):
+    """(x - mean) / std for a (mean, std) pair, x itself for None (Ember's InputNormalization)."""
+    return x if normalization is None else (x - normalization[0]) / normalization[1]
+
+
+def MLP(in_features=784, hidden=(256, 128), classes=10, dropout=0.0, normalization=None):
+    """[Standardize,] flatten, then Linear-ReLU(-Dropout) per hidden size, then Linear: [N, ...] -> [N, classes]."""
     layers, width = [], in_features
     for h in hidden:
         layers += [nn.Linear(width, h), nn.ReLU()] + ([nn.Dropout(dropout)] if dropout > 0 else [])
         width = h
-    return _FlatSequential(*layers, nn.Linear(width, classes))
+    model = _FlatSequential(*layers, nn.Linear(width, classes))
+    model.normalization = normalization
+    return model
 
 
 class _FlatSequential(nn.Sequential):
-    """nn.Sequential over [N, features], flattening its input first (Ember's MLP)."""
+    """nn.Sequential over [N, features], standardizing (when `normalization` is set) and flattening its input first (Ember's MLP)."""
+
+    normalization = None
 
     def forward(self, x):
-        return super().forward(x.flatten(1))
+        return super().forward(_standardize(x, self.normalization).flatten(1))
 
 
 class CNN(nn.Module):
-    """conv(1->32)-[BN]-ReLU-pool-conv(32->64)-[BN]-ReLU-pool-fc(3136->128)-ReLU-dropout-fc: [N, 1, 28, 28] -> [N, classes]."""
+    """[standardize-]conv(1->32)-[BN]-ReLU-pool-conv(32->64)-[BN]-ReLU-pool-fc(3136->128)-ReLU-dropout-fc: [N, 1, 28, 28] -> [N, classes].
 
-    def __init__(self, classes=10, dropout=0.5, batch_norm=False):
+    `normalization` is Ember's InputNormalization as a (mean, std) pair: constants, not state."""
+
+    def __init__(self, classes=10, dropout=0.5, batch_norm=False, normalization=None):
         super().__init__()
+        self.normalization = normalization
         self.c1 = nn.Conv2d(1, 32, 3, padding=1, bias=not batch_norm)
         self.bn1 = nn.BatchNorm2d(32) if batch_norm else None
         self.c2 = nn.Conv2d(32, 64, 3, padding=1, bias=not batch_norm)
@@ -44,7 +56,7 @@ class CNN(nn.Module):
         self.f2 = nn.Linear(128, classes)
 
     def forward(self, x):
-        x = self.c1(x)
+        x = self.c1(_standardize(x, self.normalization))
         if self.bn1 is not None:
             x = self.bn1(x)
         x = F.max_pool2d(F.relu(x), 2)
@@ -128,11 +140,12 @@ def from_metadata(meta):
     """The module an Ember model file's `__metadata__` (a dict of strings) describes."""
     model = meta.get("model")
     flag = lambda key: meta[key] == "true"
+    normalization = (float(meta["input_mean"]), float(meta["input_std"])) if "input_mean" in meta else None
     if model == "mlp":
         hidden = tuple(int(h) for h in meta["hidden"].split(","))
-        return MLP(784, hidden, int(meta["classes"]), float(meta["dropout"]))
+        return MLP(784, hidden, int(meta["classes"]), float(meta["dropout"]), normalization)
     if model == "cnn":
-        return CNN(int(meta["classes"]), float(meta["dropout"]), flag("batch_norm"))
+        return CNN(int(meta["classes"]), float(meta["dropout"]), flag("batch_norm"), normalization)
     vocab = len(meta.get("vocabulary", ""))
     if model == "charlm":
         return CharRNN(vocab, meta["arch"], int(meta["embed"]), int(meta["hidden"]), int(meta["layers"]), float(meta["dropout"]))

@@ -7,8 +7,8 @@ import EmberNN
 ///     conv(32→64, 3×3, pad 1) → [BN] → ReLU → maxpool 2      [N, 64, 7, 7]
 ///     flatten → fc(3136→128) → ReLU → dropout → fc(128→10)   [N, 10]
 ///
-/// Without batch normalisation its parameters carry the peer's names (`c1`, `c2`,
-/// `f1`, `f2`).
+/// With an `InputNormalization` the images are standardised before `c1`. Without
+/// batch normalisation its parameters carry the peer's names (`c1`, `c2`, `f1`, `f2`).
 public final class CNN: Module, Layer {
     /// First convolution, 1 → 32 channels.
     public let c1: Conv2d
@@ -24,9 +24,13 @@ public final class CNN: Module, Layer {
     public let drop: Dropout
     /// 128 → classes.
     public let f2: Linear
+    /// The standardisation of the input images, if any (no parameters).
+    public let normalization: InputNormalization?
 
-    /// The network for `classes` classes, with `dropout` before the last layer and optional batch norm.
-    public init(classes: Int = 10, dropout: Double = 0.5, batchNorm: Bool = false) {
+    /// The network for `classes` classes, with `dropout` before the last layer, optional
+    /// batch norm, and the input standardised by `normalization` when given.
+    public init(classes: Int = 10, dropout: Double = 0.5, batchNorm: Bool = false,
+                normalization: InputNormalization? = nil) {
         c1 = Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, padding: 1, bias: !batchNorm)
         bn1 = batchNorm ? BatchNorm2d(numFeatures: 32) : nil
         c2 = Conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, padding: 1, bias: !batchNorm)
@@ -34,11 +38,12 @@ public final class CNN: Module, Layer {
         f1 = Linear(inFeatures: 64 * 7 * 7, outFeatures: 128)
         drop = Dropout(p: dropout)
         f2 = Linear(inFeatures: 128, outFeatures: classes)
+        self.normalization = normalization
     }
 
     /// `[N, 1, 28, 28] -> [N, classes]` (logits).
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        var h = c1(x)                                            // [N, 32, 28, 28]
+        var h = c1(normalization?(x) ?? x)                       // [N, 32, 28, 28]
         if let bn1 { h = bn1(h) }
         // ReLU is monotonic, so pooling first gives the same values and gradients on a
         // quarter of the elements.

@@ -24,6 +24,8 @@ public struct ModelSpec: Equatable, Sendable {
     public var positiveClass: Int = 1
     /// The perceptron's class labelled 0.
     public var negativeClass: Int = 0
+    /// How the MLP or CNN standardises its input (none: it reads the pixels as they are).
+    public var normalization: InputNormalization?
 
     /// The default hyper-parameters of `kind`.
     public init(kind: Kind) { self.kind = kind }
@@ -31,8 +33,8 @@ public struct ModelSpec: Equatable, Sendable {
     /// The model, freshly initialised.
     public func build() -> any Layer {
         switch kind {
-        case .mlp: return MLP(inFeatures: 784, hidden: hidden, classes: classes, dropout: dropout)
-        case .cnn: return CNN(classes: classes, dropout: dropout, batchNorm: batchNorm)
+        case .mlp: return MLP(inFeatures: 784, hidden: hidden, classes: classes, dropout: dropout, normalization: normalization)
+        case .cnn: return CNN(classes: classes, dropout: dropout, batchNorm: batchNorm, normalization: normalization)
         case .perceptron: return Perceptron(inFeatures: 784)
         }
     }
@@ -50,6 +52,10 @@ public struct ModelSpec: Equatable, Sendable {
         case .perceptron:
             m["positive_class"] = String(positiveClass)
             m["negative_class"] = String(negativeClass)
+        }
+        if let normalization, kind != .perceptron {
+            m["input_mean"] = String(normalization.mean)
+            m["input_std"] = String(normalization.std)
         }
         return m
     }
@@ -82,6 +88,16 @@ public struct ModelSpec: Equatable, Sendable {
         }
         if let p = try int("positive_class") { positiveClass = p }
         if let n = try int("negative_class") { negativeClass = n }
+        switch (m["input_mean"], m["input_std"]) {
+        case (nil, nil): break
+        case let (mean?, std?):
+            guard let mu = Double(mean), mu.isFinite, let sigma = Double(std), sigma.isFinite, sigma > 0 else {
+                throw ModelSpecError("metadata 'input_mean' = '\(mean)' and 'input_std' = '\(std)' must be a finite mean and a positive standard deviation")
+            }
+            normalization = InputNormalization(mean: mu, std: sigma)
+        default:
+            throw ModelSpecError("metadata has only one of 'input_mean' and 'input_std'; a normalisation needs both")
+        }
     }
 }
 

@@ -27,6 +27,9 @@ struct TrainConfig: Codable {
     var data: String
     var positiveClass: Int
     var negativeClass: Int
+    /// The training images' statistics the MLP or CNN standardises its input with;
+    /// absent with `--no-normalize` (and in runs made before there was normalisation).
+    var normalization: InputNormalization?
 
     /// The model these options describe.
     var spec: ModelSpec {
@@ -36,6 +39,7 @@ struct TrainConfig: Codable {
         spec.batchNorm = batchNorm
         spec.positiveClass = positiveClass
         spec.negativeClass = negativeClass
+        spec.normalization = normalization
         return spec
     }
 }

@@ -1,0 +1,38 @@
+import Ember
+import EmberData
+
+/// The standardisation a classifier applies to its input before its first layer,
+/// `(x − mean) / std` on every element: torchvision's `transforms.Normalize` for one
+/// channel, kept inside the model so that a saved model reads the same raw pixels
+/// (in [0, 1]) it was trained on. Its statistics come from the training images.
+public struct InputNormalization: Equatable, Codable, Sendable {
+    /// Subtracted from every input element.
+    public let mean: Double
+    /// Every centred element is divided by this (positive and finite).
+    public let std: Double
+
+    /// `(x − mean) / std`; `std` must be positive and finite.
+    public init(mean: Double, std: Double) {
+        precondition(mean.isFinite && std.isFinite && std > 0,
+                     "InputNormalization: mean \(mean) must be finite and std \(std) positive and finite")
+        self.mean = mean
+        self.std = std
+    }
+
+    /// The mean and standard deviation of all the elements of `images` (any shape, at
+    /// least two elements, not all equal), computed in float64.
+    public init(fitting images: Tensor) {
+        precondition(images.numel >= 2, "InputNormalization: fitting needs at least two elements, got \(ShapeMessage.format(images.shape))")
+        let values = images.detach().to(.float64)
+        self.init(mean: values.mean().item(), std: values.std(correction: 0).item())
+    }
+
+    /// The mean and standard deviation of every element of every input of `dataset`
+    /// (the training images, not the validation or test ones).
+    public init(fitting dataset: any Dataset) {
+        self.init(fitting: dataset.batch(Array(0..<dataset.count)).inputs)
+    }
+
+    /// `x` standardised; same shape and dtype.
+    public func callAsFunction(_ x: Tensor) -> Tensor { (x - mean) / std }
+}
