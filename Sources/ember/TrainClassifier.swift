@@ -10,8 +10,9 @@ import Foundation
 /// `ember train mlp|cnn|perceptron` (`ember train classifier ...` in full): trains a
 /// classifier on Fashion-MNIST into a run directory. The defaults are the reference
 /// recipes: MLP 784-256-128-10 with Adam 1e-3, batch 128, 5 epochs; CNN with Adam
-/// 1e-3, batch 64, dropout 0.5, 2 epochs; their pixels standardised with the training
-/// images' mean and standard deviation.
+/// 1e-3, batch 64, dropout 0.5, 2 epochs; both on all 60,000 training images (5,000
+/// are held out for validation only with `--patience` or `--val-size`), their pixels
+/// standardised with the training images' mean and standard deviation.
 struct TrainClassifier: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classifier",
@@ -33,7 +34,10 @@ struct TrainClassifier: ParsableCommand {
     @Option(help: "Stop after this many epochs without a better validation loss.") var patience: Int?
     @Option(help: "Learning-rate schedule: none or cosine (per step, to 0 at the end).") var schedule: String = "none"
     @Option(help: "Clip the gradients' global norm to this.") var clip: Double?
-    @Option(help: "Training images held out for validation.") var valSize: Int = 5000
+    @Option(help: ArgumentHelp(
+        "Training images held out for validation (default: 5000 with --patience and for the perceptron; otherwise none).",
+        discussion: "mlp and cnn then train on all 60,000 images, as the reference recipes do; give a count to watch the validation loss."))
+    var valSize: Int?
     @Flag(inversion: .prefixedNo, help: "Standardise the input pixels with the training images' mean and standard deviation (mlp, cnn).")
     var normalize = true
     @Option(help: "Random seed.") var seed: UInt64 = 0
@@ -60,13 +64,13 @@ struct TrainClassifier: ParsableCommand {
         if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         guard parsedHidden != nil else { throw ValidationError("--hidden must be positive sizes separated by commas, e.g. 256,128") }
         if let patience, patience < 0 { throw ValidationError("--patience must be non-negative") }
-        if patience != nil && valSize == 0 { throw ValidationError("--patience needs a validation set: give --val-size a positive count") }
+        if patience != nil && valSize == 0 { throw ValidationError("--patience needs a validation set: give --val-size a positive count (or leave it out)") }
         if model == "perceptron" && logging.tensorboard != nil {
             throw ValidationError("--tensorboard logs the training loop of mlp and cnn; the perceptron's rule has none (its curves.svg shows its epochs)")
         }
         guard ["none", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be none or cosine") }
         if let clip, clip <= 0 { throw ValidationError("--clip must be positive") }
-        guard valSize >= 0, valSize < 60_000 else { throw ValidationError("--val-size must be in 0..<60000") }
+        if let valSize, !(0..<60_000).contains(valSize) { throw ValidationError("--val-size must be in 0..<60000") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard (0...9).contains(positiveClass), (0...9).contains(negativeClass), positiveClass != negativeClass else {
             throw ValidationError("--positive-class and --negative-class must be two different labels 0...9")
@@ -89,7 +93,7 @@ struct TrainClassifier: ParsableCommand {
         let full = try FashionMNIST.load(train: true, directory: config.data)
         let test = try FashionMNIST.load(train: false, directory: config.data)
         guard config.valSize < full.count else {
-            throw CLIError("--val-size \(config.valSize) leaves no training images: the training set has \(full.count)")
+            throw CLIError("holding out \(config.valSize) images for validation (--val-size) leaves none to train on: the training set has \(full.count)")
         }
         let trainSet: any Dataset, validationSet: (any Dataset)?
         if config.valSize > 0 {
@@ -168,7 +172,8 @@ struct TrainClassifier: ParsableCommand {
             model: kind, epochs: epochs ?? ["mlp": 5, "cnn": 2, "perceptron": 20][kind]!,
             batchSize: batchSize ?? (kind == "mlp" ? 128 : 64), lr: lr, optimizer: optimizer, momentum: momentum,
             weightDecay: weightDecay, l1: l1, dropout: dropout ?? (kind == "cnn" ? 0.5 : 0), batchNorm: batchNorm,
-            hidden: parsedHidden!, patience: patience, schedule: schedule, clip: clip, valSize: valSize, seed: seed,
+            hidden: parsedHidden!, patience: patience, schedule: schedule, clip: clip,
+            valSize: valSize ?? (kind == "perceptron" || patience != nil ? 5000 : 0), seed: seed,
             threads: threads, data: data, positiveClass: positiveClass, negativeClass: negativeClass)
         return (run, config)
     }

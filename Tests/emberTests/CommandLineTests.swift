@@ -109,11 +109,16 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(predicted.out.split(separator: "\n").count, 11, "the answer and ten probabilities")
     }
 
-    func testNoNormalizeKeepsThePixels() throws {
+    /// Without `--patience` or `--val-size` every training image is trained on, as the
+    /// reference recipes do; `--no-normalize` leaves the pixels as they are.
+    func testDefaultsHoldNothingOutAndNoNormalizeKeepsThePixels() throws {
         let run = directory.appendingPathComponent("raw").path
-        let trained = try ember(["train", "cnn", "--data", data.path, "--out", run, "--epochs", "1", "--val-size", "50", "--no-normalize"])
+        let trained = try ember(["train", "cnn", "--data", data.path, "--out", run, "--epochs", "1", "--no-normalize"])
         XCTAssertEqual(trained.status, 0, trained.err)
-        XCTAssertNil(try json("\(run)/config.json")["normalization"])
+        XCTAssertTrue(trained.out.contains("on 300 images, validating on 0"), trained.out)
+        let config = try json("\(run)/config.json")
+        XCTAssertEqual(config["val_size"] as? Int, 0)
+        XCTAssertNil(config["normalization"])
         let saved = try metadata("\(run)/model.safetensors")
         XCTAssertEqual(saved["model"], "cnn")
         XCTAssertNil(saved["input_mean"])
@@ -138,9 +143,9 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("other").path),
                        "no run directory is left behind when the data is missing")
 
-        let tooMany = try ember(["train", "mlp", "--data", data.path, "--out", directory.appendingPathComponent("third").path])
+        let tooMany = try ember(["train", "mlp", "--data", data.path, "--out", directory.appendingPathComponent("third").path, "--patience", "2"])
         XCTAssertNotEqual(tooMany.status, 0)
-        XCTAssertEqual(tooMany.err, "error: --val-size 5000 leaves no training images: the training set has 300\n")
+        XCTAssertEqual(tooMany.err, "error: holding out 5000 images for validation (--val-size) leaves none to train on: the training set has 300\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("third").path))
 
         let fourth = directory.appendingPathComponent("fourth").path
