@@ -3,10 +3,13 @@
 see how much the 2-epoch Fashion-MNIST accuracy moves with the seed alone.
 
     python3 Benchmarks/torch_cnn_seeds.py [SEED ...]     # default: 1 2
-    HOLDOUT=5000 python3 Benchmarks/torch_cnn_seeds.py 0 1 2   # train on 55,000, as ember's default
+    HOLDOUT=5000 python3 Benchmarks/torch_cnn_seeds.py 0 1 2   # train on 55,000, as `--val-size 5000`
+    NORMALIZE=1 python3 Benchmarks/torch_cnn_seeds.py 0 1 2    # standardised pixels, as ember's default
 
 With HOLDOUT=N, N training images (a seeded random choice) are left out of training,
-as `ember train cnn` holds out its validation set.
+as `ember train cnn --val-size N` holds out its validation set. With NORMALIZE=1 the
+pixels are standardised with the training images' mean and standard deviation, as
+Ember's InputNormalization does.
 """
 import os, sys
 import torch
@@ -24,6 +27,9 @@ holdout = int(os.environ.get("HOLDOUT", "0"))
 if holdout:
     keep = torch.randperm(len(xtr), generator=torch.Generator().manual_seed(1234))[holdout:]
     xtr, ytr = xtr[keep], ytr[keep]
+if os.environ.get("NORMALIZE") == "1":
+    mean, std = xtr.double().mean().item(), xtr.double().std(correction=0).item()
+    xtr, xte = (xtr - mean) / std, (xte - mean) / std
 for seed in seeds:
     torch.manual_seed(seed)
     model = peer.CNN()
