@@ -19,12 +19,14 @@ public struct InputNormalization: Equatable, Codable, Sendable {
         self.std = std
     }
 
-    /// The mean and standard deviation of all the elements of `images` (any shape, at
-    /// least two elements, not all equal), computed in float64.
+    /// The mean and (population) standard deviation of all the elements of `images`
+    /// (any shape, not empty), computed in float64; a standard deviation of 1 when all
+    /// elements are equal, so that such images are only centred.
     public init(fitting images: Tensor) {
-        precondition(images.numel >= 2, "InputNormalization: fitting needs at least two elements, got \(ShapeMessage.format(images.shape))")
+        precondition(images.numel > 0, "InputNormalization: fitting needs at least one element, got \(ShapeMessage.format(images.shape))")
         let values = images.detach().to(.float64)
-        self.init(mean: values.mean().item(), std: values.std(correction: 0).item())
+        let std: Double = values.std(correction: 0).item()
+        self.init(mean: values.mean().item(), std: std > 0 ? std : 1)
     }
 
     /// The mean and standard deviation of every element of every input of `dataset`

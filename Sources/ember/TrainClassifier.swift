@@ -88,7 +88,8 @@ struct TrainClassifier: ParsableCommand {
 
     private func train() throws {
         let wallStart = DispatchTime.now()
-        var (run, config) = try prepare()
+        let (run, prepared) = try prepare()
+        var config = prepared
         setNumThreads(config.threads)
         let full = try FashionMNIST.load(train: true, directory: config.data)
         let test = try FashionMNIST.load(train: false, directory: config.data)

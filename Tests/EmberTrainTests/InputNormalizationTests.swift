@@ -16,6 +16,9 @@ final class InputNormalizationTests: XCTestCase {
         XCTAssertEqual(standardized.shape, [2, 1, 2, 2])
         XCTAssertEqual(standardized.doubles[0], -3.5 / 5.25.squareRoot(), accuracy: 1e-6)
         XCTAssertEqual(standardized.doubles[7], 3.5 / 5.25.squareRoot(), accuracy: 1e-6)
+
+        let blank = InputNormalization(fitting: Tensor.full([2, 1, 2, 2], 0.25))
+        XCTAssertEqual(blank, InputNormalization(mean: 0.25, std: 1), "equal pixels are only centred")
     }
 
     /// A model with a normalisation reads raw pixels as the same model without one reads
