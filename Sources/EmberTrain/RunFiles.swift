@@ -12,23 +12,12 @@ public final class MetricsLog: Callback {
     public func epochEnded(_ trainer: Trainer, record: EpochRecord) throws { try append(record) }
 
     /// Appends `record` as one line.
-    public func append(_ record: EpochRecord) throws {
-        var line = try JSONFormat.encoder().encode(record)
-        line.append(0x0A)
-        if let handle = try? FileHandle(forWritingTo: url) {
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: line)
-        } else {
-            try line.write(to: url)
-        }
-    }
+    public func append(_ record: EpochRecord) throws { try JSONFormat.append(record, to: url) }
 
-    /// The records in a log, up to epoch `upTo` (for resuming).
+    /// The records in a log, up to epoch `upTo` (for resuming); throws naming a line
+    /// that is not a record.
     public static func records(at url: URL, upTo epoch: Int) throws -> [EpochRecord] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        return try text.split(separator: "\n").map { try JSONFormat.decoder().decode(EpochRecord.self, from: Data($0.utf8)) }
-            .filter { $0.epoch <= epoch }
+        (try JSONFormat.lines(of: EpochRecord.self, at: url, each: "an epoch record") ?? []).filter { $0.epoch <= epoch }
     }
 }
 
@@ -85,4 +74,38 @@ public enum JSONFormat {
         d.keyDecodingStrategy = .convertFromSnakeCase
         return d
     }
+
+    /// Appends `value` as one line to the JSON-lines file `url`, creating the file if
+    /// there is none.
+    static func append<T: Encodable>(_ value: T, to url: URL) throws {
+        var line = try encoder().encode(value)
+        line.append(0x0A)
+        if let handle = try? FileHandle(forWritingTo: url) {
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+        } else {
+            try line.write(to: url)
+        }
+    }
+
+    /// The values of the JSON-lines file `url`, one per line, or nil when it cannot be
+    /// read; throws `RunLogError` naming the first line that is not `each` (a `T`).
+    static func lines<T: Decodable>(of type: T.Type, at url: URL, each: String) throws -> [T]? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        return try text.split(separator: "\n").enumerated().map { number, line in
+            do {
+                return try decoder().decode(T.self, from: Data(line.utf8))
+            } catch {
+                throw RunLogError("\(url.path): line \(number + 1) is not \(each)")
+            }
+        }
+    }
+}
+
+/// A run directory's logs that cannot be read.
+public struct RunLogError: Error, CustomStringConvertible {
+    /// What is wrong, naming the file.
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

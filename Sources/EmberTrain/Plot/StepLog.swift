@@ -42,24 +42,12 @@ public final class StepLog: Callback {
     }
 
     public func batchEnded(_ trainer: Trainer, index: Int, count: Int, loss: Double) {
-        guard let mean = window.add(loss, step: trainer.step),
-              var line = try? JSONFormat.encoder().encode(StepRecord(step: trainer.step, trainLoss: mean)),
-              let handle = try? FileHandle(forWritingTo: url) else { return }
-        line.append(0x0A)
-        defer { try? handle.close() }
-        _ = try? handle.seekToEnd()
-        try? handle.write(contentsOf: line)
+        guard let mean = window.add(loss, step: trainer.step) else { return }
+        try? JSONFormat.append(StepRecord(step: trainer.step, trainLoss: mean), to: url)
     }
 
     /// The records in a log (none if there is no file); throws naming a line that is not a record.
     public static func records(at url: URL) throws -> [StepRecord] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        return try text.split(separator: "\n").enumerated().map { number, line in
-            do {
-                return try JSONFormat.decoder().decode(StepRecord.self, from: Data(line.utf8))
-            } catch {
-                throw RunLogError("\(url.path): line \(number + 1) is not a step record")
-            }
-        }
+        try JSONFormat.lines(of: StepRecord.self, at: url, each: "a step record") ?? []
     }
 }

@@ -1,12 +1,5 @@
 import Foundation
 
-/// A run directory's logs that cannot be read.
-public struct RunLogError: Error, CustomStringConvertible {
-    /// What is wrong, naming the file.
-    public let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// What a run directory's logs hold: `metrics.jsonl` (one record per epoch or
 /// evaluation) and, if present, `steps.jsonl` (training loss every few steps).
 public struct RunLog {
@@ -28,15 +21,8 @@ public struct RunLog {
     /// directory or a line of its logs is not a record.
     public init(directory: URL) throws {
         let metrics = directory.appendingPathComponent("metrics.jsonl")
-        guard let text = try? String(contentsOf: metrics, encoding: .utf8) else {
+        guard let epochs = try JSONFormat.lines(of: EpochRecord.self, at: metrics, each: "an epoch record") else {
             throw RunLogError("\(directory.path) is not a run directory: it has no readable metrics.jsonl")
-        }
-        let epochs = try text.split(separator: "\n").enumerated().map { number, line in
-            do {
-                return try JSONFormat.decoder().decode(EpochRecord.self, from: Data(line.utf8))
-            } catch {
-                throw RunLogError("\(metrics.path): line \(number + 1) is not an epoch record")
-            }
         }
         self.init(name: directory.lastPathComponent, epochs: epochs,
                   steps: try StepLog.records(at: directory.appendingPathComponent("steps.jsonl")))
@@ -96,13 +82,14 @@ public final class CurvesPlot: Callback {
     }
 
     /// `curves.svg` in the run directory.
-    public var url: URL { directory.appendingPathComponent("curves.svg") }
+    public var url: URL { directory.appendingPathComponent(Self.fileName) }
+    private static let fileName = "curves.svg"
 
     public func epochEnded(_ trainer: Trainer, record: EpochRecord) throws { try Self.draw(directory, title: title) }
 
     /// Writes `curves.svg` of the run in `directory` from its logs as they are now.
     public static func draw(_ directory: URL, title: String) throws {
         let chart = TrainingCurves.chart([try RunLog(directory: directory)], title: title)
-        try chart.svg().write(to: directory.appendingPathComponent("curves.svg"), atomically: true, encoding: .utf8)
+        try chart.svg().write(to: directory.appendingPathComponent(fileName), atomically: true, encoding: .utf8)
     }
 }
