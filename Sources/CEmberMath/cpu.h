@@ -1,4 +1,5 @@
-// What the CPU can do, detected once when the library loads (ember_math.c).
+// What the CPU can do, for choosing among a kernel's versions; set once when the
+// library loads, from the features ember_cpu.c reads.
 #ifndef EMBER_CPU_H
 #define EMBER_CPU_H
 

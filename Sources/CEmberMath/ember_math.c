@@ -203,15 +203,6 @@ static inline __m512 normal_cdf_avx512(__m512 x, __m512 *density) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, one, _CMP_LT_OQ), tail, central);
 }
 
-int ember_has_avx2_fma, ember_has_avx512;
-
-__attribute__((constructor))
-static void detect_cpu(void) {
-    __builtin_cpu_init();
-    ember_has_avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    ember_has_avx512 = __builtin_cpu_supports("avx512f");
-}
-
 // One function per operation: the AVX2 loop over whole groups of eight, then the
 // scalar form of the same polynomial for the rest.
 #define ARRAY_FUNCTION(name, vector, scalar)                                     \

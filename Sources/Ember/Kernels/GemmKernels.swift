@@ -69,7 +69,7 @@ extension Kernels {
     static func gemm<T: BLASElement>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
                                      _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
                                      _ c: UnsafeMutablePointer<T>, _ ldc: Int, beta: T = 0, parallel: Bool = true) {
-        _ = Parallel.singleThreadedBLAS
+        _ = OpenBLAS.configured
         let chunks = parallel ? Parallel.chunkCount(m * n * k, grain: gemmGrain) : 1
         if chunks <= 1 {
             T.gemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)

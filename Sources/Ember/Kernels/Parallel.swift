@@ -1,4 +1,3 @@
-import CBLAS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,12 +17,6 @@ enum Parallel {
 }
 
 extension Parallel {
-    /// OpenBLAS runs single-threaded, and Ember splits matrix products across cores
-    /// itself. OpenBLAS's own idle threads spin in `sched_yield` after each call, taking
-    /// the cores from whatever runs next (a convolution split over the batch, an
-    /// elementwise kernel); measured, that was a fifth of a CNN training step.
-    static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
-
     /// How many chunks `forChunks` splits `count` items into, given at least `grain` each.
     static func chunkCount(_ count: Int, grain: Int) -> Int {
         Swift.max(1, Swift.min(threads, count / Swift.max(grain, 1)))
