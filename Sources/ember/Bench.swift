@@ -23,7 +23,7 @@ struct Bench: ParsableCommand {
         guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
     }
 
-    func run() {
+    func run() throws {
         setNumThreads(threads)
         var results: [(key: String, value: Double, unit: String, what: String)] = []
         let n = 1024
@@ -72,11 +72,21 @@ struct Bench: ParsableCommand {
 
         results.append(("matmul_vs_sgemm", sgemm / matmul, "ratio", "target ≥ 0.9"))
         results.append(("add_vs_copy", (3 * bytes / add) / (2 * bytes / copy), "ratio", "target ≥ 0.5"))
+        let machine = Machine.current
         if json {
-            let body = results.map { "\"\($0.key)\": \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
-            print("{\(body), \"threads\": \(threads)}")
+            var object: [String: Any] = Dictionary(uniqueKeysWithValues: results.map { ($0.key, $0.value) })
+            object["threads"] = threads
+            object["blas"] = machine.blas.library
+            object["blas_core"] = machine.blas.core
+            object["blas_core_reason"] = machine.blas.reason
+            object["cpu"] = machine.cpu.summary
+            object["cpu_features"] = machine.cpu.featureNames.joined(separator: " ")
+            object["ember_kernels"] = machine.emberKernels
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
         } else {
             print("Ember \(emberVersion) core benchmark, \(threads) threads, best of \(trials)")
+            for line in machine.report { print("\(line.label): \(line.value)") }
             print("")
             print(pad("measurement", 24) + pad("value", 12) + pad("unit", 9) + "what")
             print(String(repeating: "-", count: 90))

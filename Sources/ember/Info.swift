@@ -3,12 +3,11 @@ import Ember
 
 /// `ember info`: what Ember runs on.
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the library's configuration.")
+    static let configuration = CommandConfiguration(abstract: "Print the CPU, BLAS kernels and threads Ember runs with.")
 
     func run() {
         print("Ember \(emberVersion)")
-        print("threads: \(numThreads())")
+        for line in Machine.current.report { print("\(line.label): \(line.value)") }
         print("dtypes: \(DType.allCases.map(\.rawValue).joined(separator: ", "))")
-        print("BLAS: OpenBLAS (cblas_sgemm, cblas_dgemm)")
     }
 }

@@ -44,6 +44,20 @@ struct TrainConfig: Codable {
     }
 }
 
+/// What `config.json` holds: a run's options, flat, beside the machine it ran on.
+private struct ConfigFile<Options: Encodable>: Encodable {
+    let options: Options
+    let machine: Machine
+
+    private enum Keys: String, CodingKey { case machine }
+
+    func encode(to encoder: Encoder) throws {
+        try options.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(machine, forKey: .machine)
+    }
+}
+
 /// Final figures of a run; `summary.json`.
 struct Summary: Codable {
     var testLoss: Double?
@@ -100,6 +114,13 @@ struct RunDirectory {
         } catch {
             throw CLIError("cannot create run directory \(url.path): \(error.localizedDescription)")
         }
+    }
+
+    /// Writes `config.json`: the run's options and the machine this process runs on
+    /// (CPU, BLAS kernel set, threads, under `machine`), so its figures can be
+    /// explained later. Reading a config back ignores `machine`.
+    func writeConfig<Config: Encodable>(_ config: Config) throws {
+        try write(ConfigFile(options: config, machine: .current), to: self.config)
     }
 
     func write<T: Encodable>(_ value: T, to file: URL) throws {

@@ -54,7 +54,7 @@ struct TextRun {
         }
         let loggers = try logging.callbacks(run, title: "\(model): \(run.url.lastPathComponent)")
         try run.create()
-        try run.write(config, to: run.config)
+        try run.writeConfig(config)
         return TextRun(run: run, text: text, checkpoint: checkpoint, loggers: loggers)
     }
 

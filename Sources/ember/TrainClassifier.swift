@@ -111,7 +111,7 @@ struct TrainClassifier: ParsableCommand {
         let loggers = config.model == "perceptron" ? [] : try logging.callbacks(run, title: "\(config.model): \(run.url.lastPathComponent)")
         // Only once the data has loaded and fits does the run directory appear (or change).
         try run.create()
-        try run.write(config, to: run.config)
+        try run.writeConfig(config)
         if config.model == "perceptron" {
             try PerceptronRun(config: config, run: run, train: full, test: test).run(wallStart: wallStart)
             return

@@ -106,7 +106,7 @@ struct TrainSeries: ParsableCommand {
                                                   ForecastWindows(Array(parts[2]), window: window, horizon: horizon, scale: scale))
         let loggers = try logging.callbacks(run, title: "series (\(arch)): \(run.url.lastPathComponent)")
         try run.create()
-        try run.write(config, to: run.config)
+        try run.writeConfig(config)
 
         manualSeed(seed)
         let model = SeriesForecaster(cell: arch == "gru" ? .gru : .lstm, hidden: hidden, layers: layers, horizon: horizon)

@@ -67,7 +67,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThan(summary["test_accuracy"] as! Double, 0.8)
         // The generated pixels: 78.4 of 784 at 200 on average (class 9's band is one row),
         // the rest uniform over 0...60; so mean 0.1843 and standard deviation 0.2105.
-        let normalization = try json("\(run)/config.json")["normalization"] as! [String: Double]
+        let config = try json("\(run)/config.json")
+        let machine = try XCTUnwrap(config["machine"] as? [String: Any], "config.json records the machine")
+        let blas = try XCTUnwrap(machine["blas"] as? [String: Any])
+        XCTAssertFalse((blas["core"] as? String ?? "").isEmpty, "the BLAS kernel set")
+        XCTAssertNotNil((machine["cpu"] as? [String: Any])?["features"])
+        let normalization = config["normalization"] as! [String: Double]
         XCTAssertEqual(normalization["mean"]!, 0.1843, accuracy: 0.005)
         XCTAssertEqual(normalization["std"]!, 0.2105, accuracy: 0.005)
         let saved = try metadata("\(run)/model.safetensors")

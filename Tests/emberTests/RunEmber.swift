@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
 
-/// Runs `ember` with `arguments`; returns its exit status, standard output and error.
-func runEmber(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+/// Runs `ember` with `arguments`, this process's environment changed by `environment`
+/// (nil removes a variable); returns its exit status, standard output and error.
+func runEmber(_ arguments: [String], environment: [String: String?] = [:]) throws -> (status: Int32, out: String, err: String) {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ember")
     let candidates = [binary] + [Bundle.main.bundleURL.appendingPathComponent("ember"),
                                  Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ember")]
@@ -12,6 +13,11 @@ func runEmber(_ arguments: [String]) throws -> (status: Int32, out: String, err:
     let process = Process(), out = Pipe(), err = Pipe()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty {
+        var variables = ProcessInfo.processInfo.environment
+        for (name, value) in environment { variables[name] = value }
+        process.environment = variables
+    }
     process.standardOutput = out
     process.standardError = err
     try process.run()
