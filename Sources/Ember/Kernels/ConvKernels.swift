@@ -118,7 +118,6 @@ extension Kernels {
         let n = x.shape[0], outChannels = w.shape[0], g = conv.groups
         let og = outChannels / g, k = geo.columnRows, p = geo.columnCount
         let out = Tensor(uninitializedShape: [n, outChannels, geo.outHeight, geo.outWidth], dtype: x.dtype)
-        _ = OpenBLAS.configured
         func run<T: BLASElement>(_: T.Type) {
             let px = x.pointer(T.self), pw = w.pointer(T.self), po = out.pointer(T.self)
             let sampleIn = x.shape[1] * geo.height * geo.width, groupIn = geo.channels * geo.height * geo.width
@@ -161,7 +160,6 @@ extension Kernels {
         let chunks = Parallel.chunkCount(n, grain: 1)
         // One partial weight gradient per chunk, summed at the end.
         let partials = needWeight ? Tensor.zeros([chunks] + w.shape, dtype: w.dtype) : nil
-        _ = OpenBLAS.configured
         func run<T: BLASElement>(_: T.Type) {
             let px = x.pointer(T.self), pw = w.pointer(T.self), pg = gy.pointer(T.self)
             let sampleIn = x.shape[1] * geo.height * geo.width, groupIn = geo.channels * geo.height * geo.width

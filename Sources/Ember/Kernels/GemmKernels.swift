@@ -69,7 +69,6 @@ extension Kernels {
     static func gemm<T: BLASElement>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
                                      _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
                                      _ c: UnsafeMutablePointer<T>, _ ldc: Int, beta: T = 0, parallel: Bool = true) {
-        _ = OpenBLAS.configured
         let chunks = parallel ? Parallel.chunkCount(m * n * k, grain: gemmGrain) : 1
         if chunks <= 1 {
             T.gemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
@@ -100,7 +99,9 @@ extension Kernels {
     }
 }
 
-/// Element types BLAS multiplies: row-major `c = alpha · op(a) · op(b) + beta · c`.
+/// Element types BLAS multiplies: row-major `c = alpha · op(a) · op(b) + beta · c`. Every
+/// call first reads `OpenBLAS.configured`, so OpenBLAS's kernel set is chosen before
+/// the first product.
 protocol BLASElement: FloatingElement {
     static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
                      _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
@@ -112,6 +113,7 @@ extension Float: BLASElement {
     static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        _ = OpenBLAS.configured
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -122,6 +124,7 @@ extension Double: BLASElement {
     static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
                      _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
                      _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+        _ = OpenBLAS.configured
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
