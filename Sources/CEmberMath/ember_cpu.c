@@ -100,11 +100,16 @@ static struct ember_cpu identify(void) {
 static struct ember_cpu this_cpu;
 int ember_has_avx2_fma, ember_has_avx512;
 
+int ember_limit_kernel_vector_bits(int bits) {
+    ember_has_avx2_fma = bits >= 256 && (this_cpu.features & EMBER_CPU_AVX2) && (this_cpu.features & EMBER_CPU_FMA);
+    ember_has_avx512 = bits >= 512 && (this_cpu.features & EMBER_CPU_AVX512F);
+    return ember_kernel_vector_bits();
+}
+
 __attribute__((constructor))
 static void detect_cpu(void) {
     this_cpu = identify();
-    ember_has_avx2_fma = (this_cpu.features & EMBER_CPU_AVX2) && (this_cpu.features & EMBER_CPU_FMA);
-    ember_has_avx512 = (this_cpu.features & EMBER_CPU_AVX512F) != 0;
+    ember_limit_kernel_vector_bits(512);
 }
 
 void ember_cpu_read(struct ember_cpu *cpu) { *cpu = this_cpu; }

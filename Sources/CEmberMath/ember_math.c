@@ -159,8 +159,8 @@ static inline __m256 normal_cdf_avx2(__m256 x, __m256 *density) {
     return _mm256_blendv_ps(tail, central, _mm256_cmp_ps(a, one, _CMP_LT_OQ));
 }
 
-// GELU, the heaviest of these in a transformer step, also runs sixteen lanes wide
-// where the CPU has AVX-512: the same polynomials, with mask registers for the blends.
+// Sixteen lanes wide where the CPU has AVX-512: the same polynomials, with mask
+// registers for the blends.
 __attribute__((target("avx512f")))
 static inline __m512 exp_avx512(__m512 x) {
     __m512 c = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(EXP_LO)), _mm512_set1_ps(EXP_HI));
@@ -178,6 +178,28 @@ static inline __m512 exp_avx512(__m512 x) {
     y = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(EXP_HI), _CMP_GT_OQ), y, _mm512_set1_ps(__builtin_inff()));
     y = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(EXP_LO), _CMP_LT_OQ), y, _mm512_setzero_ps());
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), y, x);
+}
+
+__attribute__((target("avx512f")))
+static inline __m512 sigmoid_avx512(__m512 x) {
+    __m512 one = _mm512_set1_ps(1.0f);
+    return _mm512_div_ps(one, _mm512_add_ps(one, exp_avx512(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+}
+
+__attribute__((target("avx512f")))
+static inline __m512 tanh_avx512(__m512 x) {
+    __m512i sign = _mm512_and_epi32(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000));
+    __m512 a = _mm512_castsi512_ps(_mm512_xor_epi32(_mm512_castps_si512(x), sign));
+    __m512 z = _mm512_mul_ps(x, x);
+    __m512 q = _mm512_fmadd_ps(_mm512_set1_ps(Q0), z, _mm512_set1_ps(Q1));
+    q = _mm512_fmadd_ps(q, z, _mm512_set1_ps(Q2));
+    q = _mm512_fmadd_ps(q, z, _mm512_set1_ps(Q3));
+    q = _mm512_fmadd_ps(q, z, _mm512_set1_ps(Q4));
+    __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(q, z), x, x);
+    __m512 one = _mm512_set1_ps(1.0f);
+    __m512 large = _mm512_sub_ps(one, _mm512_div_ps(_mm512_set1_ps(2.0f), _mm512_add_ps(exp_avx512(_mm512_add_ps(a, a)), one)));
+    large = _mm512_castsi512_ps(_mm512_or_epi32(_mm512_castps_si512(large), sign));
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(TANH_SMALL), _CMP_LT_OQ), large, small);
 }
 
 __attribute__((target("avx512f")))
@@ -203,25 +225,32 @@ static inline __m512 normal_cdf_avx512(__m512 x, __m512 *density) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, one, _CMP_LT_OQ), tail, central);
 }
 
-// One function per operation: the AVX2 loop over whole groups of eight, then the
-// scalar form of the same polynomial for the rest.
-#define ARRAY_FUNCTION(name, vector, scalar)                                     \
+// One function per operation: the AVX-512 loop over whole groups of sixteen, or the
+// AVX2 one over groups of eight, then the scalar form of the same polynomial for the
+// rest.
+#define ARRAY_FUNCTION(name, vector512, vector256, scalar)                       \
+    __attribute__((target("avx512f")))                                           \
+    static long name##_avx512(const float *x, float *y, long n) {                \
+        long i = 0;                                                              \
+        for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, vector512(_mm512_loadu_ps(x + i))); \
+        return i;                                                                \
+    }                                                                            \
     __attribute__((target("avx2,fma")))                                          \
     static long name##_avx2(const float *x, float *y, long n) {                  \
         long i = 0;                                                              \
-        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, vector(_mm256_loadu_ps(x + i))); \
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, vector256(_mm256_loadu_ps(x + i))); \
         return i;                                                                \
     }                                                                            \
     void name(const float *x, float *y, long n) {                                \
-        long i = ember_has_avx2_fma ? name##_avx2(x, y, n) : 0;                  \
+        long i = ember_has_avx512 ? name##_avx512(x, y, n) : ember_has_avx2_fma ? name##_avx2(x, y, n) : 0; \
         for (; i < n; i++) y[i] = scalar(x[i]);                                  \
     }
 
 static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + exp_scalar(-x)); }
 
-ARRAY_FUNCTION(ember_exp_f32, exp_avx2, exp_scalar)
-ARRAY_FUNCTION(ember_sigmoid_f32, sigmoid_avx2, sigmoid_scalar)
-ARRAY_FUNCTION(ember_tanh_f32, tanh_avx2, tanh_scalar)
+ARRAY_FUNCTION(ember_exp_f32, exp_avx512, exp_avx2, exp_scalar)
+ARRAY_FUNCTION(ember_sigmoid_f32, sigmoid_avx512, sigmoid_avx2, sigmoid_scalar)
+ARRAY_FUNCTION(ember_tanh_f32, tanh_avx512, tanh_avx2, tanh_scalar)
 
 __attribute__((target("avx512f")))
 static long gelu_avx512(const float *x, float *y, long n) {

@@ -51,4 +51,9 @@ void ember_cpu_read(struct ember_cpu *cpu);
 /// with FMA) or 0 (portable loops).
 int ember_kernel_vector_bits(void);
 
+/// Makes Ember's C kernels use vectors no wider than `bits` (512, 256 or 0) and no wider
+/// than the CPU allows, so every version of a kernel can be checked on one machine;
+/// returns the width now in use. Not to be called while a kernel runs.
+int ember_limit_kernel_vector_bits(int bits);
+
 #endif

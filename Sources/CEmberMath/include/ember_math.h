@@ -2,9 +2,9 @@
 //
 // Swift compiles Ember for the baseline x86-64 instruction set (SSE2), where a call
 // into libm per element costs more than a recurrent cell's arithmetic. These loops
-// run eight lanes at a time with AVX2 and FMA when the CPU has them (checked once, at
-// run time), and one at a time otherwise, with the same Cephes polynomials either way:
-// within a few ulp of libm. `x` and `y` may be the same array.
+// run sixteen lanes at a time with AVX-512, eight with AVX2 and FMA, when the CPU has
+// them (checked once, at run time), and one at a time otherwise, with the same Cephes
+// polynomials either way: within a few ulp of libm. `x` and `y` may be the same array.
 #ifndef EMBER_MATH_H
 #define EMBER_MATH_H
 
