@@ -108,6 +108,50 @@ final class RecurrentTests: XCTestCase {
         }
     }
 
+    /// Steps large enough to split across threads (each thread owning a share of the
+    /// hidden units, 132 = 64 + 68 here) against the step-by-step ops, values and every
+    /// gradient, in float64.
+    func testThreadSplitMatchesStepByStepOps() {
+        defer { setNumThreads(2) }
+        setNumThreads(2)
+        for cell in [RecurrentCellKind.lstm, .gru, .rnnTanh] {
+            for reverse in [false, true] {
+                // Enough rows that a step's product passes two threads' worth of work.
+                let hidden = 132, steps = 3, batch = 256 / cell.gates
+                let fusedInputs = operands(cell, steps: steps, batch: batch, input: 5, hidden: hidden, seed: 5)
+                XCTAssertEqual(chunks(cell, batch: batch, hidden: hidden), 2, "\(cell) splits")
+                let referenceInputs = fusedInputs.map { $0.detach().requiringGrad() }
+                let states = fused(cell, fusedInputs, reverse: reverse)
+                var h = referenceInputs[1], c: Tensor? = cell.hasCellState ? referenceInputs[2] : nil
+                var loss = Tensor.zeros([], dtype: .float64)
+                let weights = Tensor.randn([steps, batch, hidden], dtype: .float64, generator: Generator(seed: 6))
+                for step in 0..<steps {
+                    let i = reverse ? steps - 1 - step : step
+                    (h, c) = referenceStep(cell, referenceInputs[0][i], h, c, referenceInputs[3], referenceInputs[4],
+                                           referenceInputs[5], referenceInputs[6])
+                    XCTAssertLessThan((states[0][i] - h).abs().max().item(), 1e-12, "\(cell) h at \(i)")
+                    loss = loss + (h * weights[i]).sum()
+                }
+                (states[0] * weights).sum().backward()
+                loss.backward()
+                for (index, (a, b)) in zip(fusedInputs, referenceInputs).enumerated() {
+                    guard let expected = b.grad else { continue }
+                    XCTAssertLessThan((a.grad! - expected).abs().max().item(), 1e-10, "\(cell) reverse \(reverse) gradient \(index)")
+                }
+            }
+        }
+    }
+
+    /// How many threads' shares a step of `cell` splits into.
+    private func chunks(_ cell: RecurrentCellKind, batch: Int, hidden: Int) -> Int {
+        switch cell {
+        case .rnnTanh: Kernels.RecurrentPartition(TanhRNNCell.self, batch: batch, hidden: hidden).units.count
+        case .rnnReLU: Kernels.RecurrentPartition(ReLURNNCell.self, batch: batch, hidden: hidden).units.count
+        case .lstm: Kernels.RecurrentPartition(LSTMCellKernel.self, batch: batch, hidden: hidden).units.count
+        case .gru: Kernels.RecurrentPartition(GRUCellKernel.self, batch: batch, hidden: hidden).units.count
+        }
+    }
+
     func testShapeErrorsNameTheOperands() {
         XCTAssertEqual(ShapeMessage.recurrent(.lstm, input: [3, 2, 5], h0: [2, 4], c0: [2, 4], weightIH: [16, 4], weightHH: [16, 4],
                                               biasIH: nil, biasHH: nil),

@@ -11,8 +11,8 @@
 /// For r < rows and i < width: dst[r * dst_stride + i] = src[r * src_stride + i].
 /// Rows must not overlap.
 void ember_copy_rows_f32(const float *src, long src_stride, float *dst, long dst_stride, long rows, long width);
-/// For r < rows and i < width: dst[r * dst_stride + i] += src[r * src_stride + i].
-/// Rows must not overlap.
+/// For r < rows and i < width, r in order: dst[r * dst_stride + i] += src[r * src_stride + i].
+/// Source and target rows must not overlap; a dst_stride of 0 sums the rows into one.
 void ember_add_rows_f32(const float *src, long src_stride, float *dst, long dst_stride, long rows, long width);
 
 #endif

@@ -28,7 +28,8 @@ protocol FloatingElement: BinaryFloatingPoint, TensorElement {
     /// to `target` (rows `targetStride` apart); rows must not overlap.
     static func copyRows(_ source: UnsafePointer<Self>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Self>,
                          _ targetStride: Int, rows: Int, width: Int)
-    /// Adds `rows` rows of `width` elements of `source` onto `target`, as `copyRows` lays them out.
+    /// Adds `rows` rows of `width` elements of `source` onto `target`, as `copyRows` lays
+    /// them out, row after row (so a `targetStride` of 0 sums the rows into one).
     static func addRows(_ source: UnsafePointer<Self>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Self>,
                         _ targetStride: Int, rows: Int, width: Int)
 }

@@ -39,8 +39,9 @@ extension RecurrentCell {
     static func prepare<T: FloatingElement>(_ row: CellBackwardRow<T>) {}
 }
 
-/// One batch row of a forward step: the projections in (activated gates out, for the
-/// backward pass), the new state out.
+/// One batch row of a forward step over `count` hidden units (a thread's share): the
+/// projections in (activated gates out, for the backward pass), the new state out.
+/// Gate `g` of unit `j` is at `p + g·hidden + j`; the states at `h + j` and so on.
 struct CellForwardRow<T> {
     /// Projections `[gates·H]`: `p + q`, or `p` alone for the separate gates.
     let p: UnsafeMutablePointer<T>
@@ -50,10 +51,12 @@ struct CellForwardRow<T> {
     let hPrev: UnsafePointer<T>, cPrev: UnsafePointer<T>
     /// New state `[H]`.
     let h: UnsafeMutablePointer<T>, c: UnsafeMutablePointer<T>
-    let hidden: Int
+    /// Units between consecutive gates, and units in the row.
+    let hidden: Int, count: Int
 }
 
-/// One batch row of a backward step.
+/// One batch row of a backward step over `count` hidden units, laid out as
+/// `CellForwardRow`'s.
 struct CellBackwardRow<T> {
     /// What `forward` saved: activated gates `[gates·H]`, the separate `q`.
     let p: UnsafePointer<T>, q: UnsafePointer<T>
@@ -67,14 +70,15 @@ struct CellBackwardRow<T> {
     let dhPrev: UnsafeMutablePointer<T>, dcPrev: UnsafeMutablePointer<T>
     /// `[H]` of working space.
     let scratch: UnsafeMutablePointer<T>
-    let hidden: Int
+    /// Units between consecutive gates, and units in the row.
+    let hidden: Int, count: Int
 }
 
 /// `h = tanh(p + q)`.
 enum TanhRNNCell: RecurrentCell {
     static var gates: Int { 1 }
 
-    static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) { T.tanh(row.p, row.h, count: row.hidden) }
+    static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) { T.tanh(row.p, row.h, count: row.count) }
 
     @inline(__always)
     static func forward<V: Lanes>(_ row: CellForwardRow<V.Element>, _ j: Int, _: V.Type) {}
@@ -112,10 +116,15 @@ enum LSTMCellKernel: RecurrentCell {
     static var hasCellState: Bool { true }
 
     static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) {
-        let n = row.hidden, p = row.p
-        T.sigmoid(p, p, count: 2 * n)
-        T.tanh(p + 2 * n, p + 2 * n, count: n)
-        T.sigmoid(p + 3 * n, p + 3 * n, count: n)
+        let n = row.hidden, p = row.p, count = row.count
+        if count == n {
+            T.sigmoid(p, p, count: 2 * n)
+        } else {
+            T.sigmoid(p, p, count: count)
+            T.sigmoid(p + n, p + n, count: count)
+        }
+        T.tanh(p + 2 * n, p + 2 * n, count: count)
+        T.sigmoid(p + 3 * n, p + 3 * n, count: count)
     }
 
     @inline(__always)
@@ -126,13 +135,13 @@ enum LSTMCellKernel: RecurrentCell {
 
     /// `h = o · tanh(c)`.
     static func finish<T: FloatingElement>(_ row: CellForwardRow<T>) {
-        let n = row.hidden, o = row.p + 3 * n, h = row.h
-        T.tanh(row.c, h, count: n)
-        for j in 0..<n { h[j] *= o[j] }
+        let o = row.p + 3 * row.hidden, h = row.h
+        T.tanh(row.c, h, count: row.count)
+        for j in 0..<row.count { h[j] *= o[j] }
     }
 
     /// `tanh(c)` into `scratch`.
-    static func prepare<T: FloatingElement>(_ row: CellBackwardRow<T>) { T.tanh(row.c, row.scratch, count: row.hidden) }
+    static func prepare<T: FloatingElement>(_ row: CellBackwardRow<T>) { T.tanh(row.c, row.scratch, count: row.count) }
 
     @inline(__always)
     static func backward<V: Lanes>(_ row: CellBackwardRow<V.Element>, _ j: Int, _: V.Type) {
@@ -155,7 +164,14 @@ enum GRUCellKernel: RecurrentCell {
     static var gates: Int { 3 }
     static var separateGates: Int { 1 }
 
-    static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) { T.sigmoid(row.p, row.p, count: 2 * row.hidden) }
+    static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) {
+        if row.count == row.hidden {
+            T.sigmoid(row.p, row.p, count: 2 * row.hidden)
+        } else {
+            T.sigmoid(row.p, row.p, count: row.count)
+            T.sigmoid(row.p + row.hidden, row.p + row.hidden, count: row.count)
+        }
+    }
 
     /// The candidate's pre-activation `pₙ + r·qₙ`, in place of `pₙ`.
     @inline(__always)
@@ -167,8 +183,8 @@ enum GRUCellKernel: RecurrentCell {
     /// `n = tanh(…)`, `h = n + z·(h₋₁ − n)`.
     static func finish<T: FloatingElement>(_ row: CellForwardRow<T>) {
         let n = row.hidden, z = row.p + n, candidate = row.p + 2 * n, h = row.h, hPrev = row.hPrev
-        T.tanh(candidate, candidate, count: n)
-        for j in 0..<n { h[j] = candidate[j] + z[j] * (hPrev[j] - candidate[j]) }
+        T.tanh(candidate, candidate, count: row.count)
+        for j in 0..<row.count { h[j] = candidate[j] + z[j] * (hPrev[j] - candidate[j]) }
     }
 
     @inline(__always)
