@@ -1,3 +1,5 @@
+import CEmberMath
+
 /// The pointwise part of one recurrent step (everything after the matrix products),
 /// fused into a few passes over one batch row, forward and backward.
 ///
@@ -30,6 +32,10 @@ protocol RecurrentCell {
     /// Gradients of the pre-activations (`dp`, `dq`) and of the previous state, given
     /// the gradients reaching `h` and `c`, at hidden units `j ..< j + V.width`.
     static func backward<V: Lanes>(_ row: CellBackwardRow<V.Element>, _ j: Int, _: V.Type)
+    /// A whole forward row: `stepForward`, unless the cell has a fused kernel.
+    static func forwardRow<T: FloatingElement>(_ row: CellForwardRow<T>)
+    /// A whole backward row: `stepBackward`, unless the cell has a fused kernel.
+    static func backwardRow<T: FloatingElement>(_ row: CellBackwardRow<T>)
 }
 
 extension RecurrentCell {
@@ -37,6 +43,23 @@ extension RecurrentCell {
     static var hasCellState: Bool { false }
     static func finish<T: FloatingElement>(_ row: CellForwardRow<T>) {}
     static func prepare<T: FloatingElement>(_ row: CellBackwardRow<T>) {}
+    static func forwardRow<T: FloatingElement>(_ row: CellForwardRow<T>) { stepForward(row) }
+    static func backwardRow<T: FloatingElement>(_ row: CellBackwardRow<T>) { stepBackward(row) }
+
+    /// `activate`, `forward` over the row eight lanes at a time (float32), `finish`.
+    static func stepForward<T: FloatingElement>(_ row: CellForwardRow<T>) {
+        activate(row)
+        forLanes(T.self, row.count, vector: { j in forward(unsafeBitCast(row, to: CellForwardRow<Float>.self), j, SIMD8<Float>.self) },
+                 scalar: { j in forward(row, j, ScalarLane<T>.self) })
+        finish(row)
+    }
+
+    /// `prepare`, then `backward` over the row eight lanes at a time (float32).
+    static func stepBackward<T: FloatingElement>(_ row: CellBackwardRow<T>) {
+        prepare(row)
+        forLanes(T.self, row.count, vector: { j in backward(unsafeBitCast(row, to: CellBackwardRow<Float>.self), j, SIMD8<Float>.self) },
+                 scalar: { j in backward(row, j, ScalarLane<T>.self) })
+    }
 }
 
 /// One batch row of a forward step over `count` hidden units (a thread's share): the
@@ -110,10 +133,28 @@ enum ReLURNNCell: RecurrentCell {
     }
 }
 
-/// Long short-term memory, gates i, f, g, o.
+/// Long short-term memory, gates i, f, g, o. Float32 rows run `CEmberMath`'s fused
+/// kernels (one pass, sixteen lanes with AVX-512); float64 the steps below, the same
+/// arithmetic.
 enum LSTMCellKernel: RecurrentCell {
     static var gates: Int { 4 }
     static var hasCellState: Bool { true }
+
+    static func forwardRow<T: FloatingElement>(_ row: CellForwardRow<T>) {
+        guard T.self == Float.self else { return stepForward(row) }
+        var fused = ember_lstm_forward(gates: float(row.p), c_prev: float(row.cPrev), c: float(row.c), h: float(row.h),
+                                       hidden: row.hidden, count: row.count)
+        ember_lstm_forward_f32(&fused)
+    }
+
+    static func backwardRow<T: FloatingElement>(_ row: CellBackwardRow<T>) {
+        guard T.self == Float.self else { return stepBackward(row) }
+        var fused = ember_lstm_backward(gates: float(row.p), c_prev: float(row.cPrev), c: float(row.c), grad_h: float(row.gradH),
+                                        carry_h: float(row.carryH), grad_c: float(row.gradC), carry_c: float(row.carryC),
+                                        d_gates: float(row.dp), dc_prev: float(row.dcPrev), dh_prev: float(row.dhPrev),
+                                        hidden: row.hidden, count: row.count)
+        ember_lstm_backward_f32(&fused)
+    }
 
     static func activate<T: FloatingElement>(_ row: CellForwardRow<T>) {
         let n = row.hidden, p = row.p, count = row.count
@@ -199,4 +240,15 @@ enum GRUCellKernel: RecurrentCell {
         (dCandidate * r).store(row.dq + j)
         (dh * z).store(row.dhPrev + j)
     }
+}
+
+/// A float32 pointer's address as `Float`'s (for `T` known to be `Float`).
+@inline(__always)
+private func float<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+@inline(__always)
+private func float<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
 }

@@ -121,11 +121,7 @@ extension Kernels {
                         let row = CellForwardRow(p: gatesAt + b * width + u, q: recurrentAt + b * apart + u,
                                                  hPrev: hPrev + r, cPrev: cPrev + r, h: h + r, c: (C.hasCellState ? h + plane : h) + r,
                                                  hidden: hidden, count: units.count)
-                        C.activate(row)
-                        forLanes(T.self, units.count,
-                                 vector: { j in C.forward(unsafeBitCast(row, to: CellForwardRow<Float>.self), j, SIMD8<Float>.self) },
-                                 scalar: { j in C.forward(row, j, ScalarLane<T>.self) })
-                        C.finish(row)
+                        C.forwardRow(row)
                     }
                 }
             }
@@ -200,10 +196,7 @@ extension Kernels {
                                                   gradH: pgs + at + r, carryH: ch + r, gradC: pgs + cNow + r, carryC: cc + r,
                                                   dp: pdg + g, dq: pdq + a, dhPrev: nd + r, dcPrev: nc + r, scratch: work + r,
                                                   hidden: hidden, count: units.count)
-                        C.prepare(row)
-                        forLanes(T.self, units.count,
-                                 vector: { j in C.backward(unsafeBitCast(row, to: CellBackwardRow<Float>.self), j, SIMD8<Float>.self) },
-                                 scalar: { j in C.backward(row, j, ScalarLane<T>.self) })
+                        C.backwardRow(row)
                     }
                     for (index, (block, matrix)) in weights[chunk].enumerated() {
                         let column = block.lowerBound * hidden + u
