@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 peers="${PEERS:-../shared/peers}"
 swift build -c release --product ember >/dev/null
+.build/release/ember info   # the CPU and BLAS kernel set the figures come from
 echo "== Ember (ember bench --threads 2)"
 .build/release/ember bench --threads 2
 .build/release/ember bench --threads 2 --json

@@ -9,6 +9,7 @@ peers="${PEERS:-../shared/peers}"
 out="$(mktemp -d)"
 scripts/make_corpus >/dev/null
 swift build -c release --product ember >/dev/null
+.build/release/ember info   # the CPU and BLAS kernel set the figures come from
 for arch in lstm gru; do
     steps=2000; [ "$arch" = gru ] && steps=500   # the peer's step counts
     echo "== Ember: ember train charlm --arch $arch --steps $steps (defaults = the reference recipe), 2 threads"

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 peers="${PEERS:-../shared/peers}"
 out="$(mktemp -d)"
 swift build -c release --product ember >/dev/null
+.build/release/ember info   # the CPU and BLAS kernel set the figures come from
 for model in mlp cnn; do
     echo "== Ember: ember train $model (defaults = the reference recipe), 2 threads"
     .build/release/ember train "$model" --threads 2 --out "$out/$model" | grep -E '^epoch [0-9]+:|^test accuracy'

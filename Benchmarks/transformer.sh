@@ -10,6 +10,7 @@ peers="${PEERS:-../shared/peers}"
 out="$(mktemp -d)"
 scripts/make_corpus >/dev/null
 swift build -c release --product ember >/dev/null
+.build/release/ember info   # the CPU and BLAS kernel set the figures come from
 echo "== Ember: ember train gpt (defaults = the reference recipe, 2,000 steps), 2 threads"
 .build/release/ember train gpt --eval-every 500 --out "$out/gpt" | grep -E '^step [0-9]+:|^validation loss'
 cat "$out/gpt/summary.json"; echo
