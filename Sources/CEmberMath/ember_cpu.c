@@ -21,11 +21,27 @@ static unsigned long long xcr0(void) {
     return ((unsigned long long)edx << 32) | eax;
 }
 
+// Cache sizes from the deterministic cache parameters (Intel's leaf 4; AMD's 0x8000001D
+// has the same layout): one subleaf per cache until a null type.
+static void read_caches(struct ember_cpu *cpu, unsigned int leaf) {
+    unsigned int a, b, c, d;
+    for (unsigned int index = 0; index < 16 && __get_cpuid_count(leaf, index, &a, &b, &c, &d); index++) {
+        unsigned int type = a & 0x1f, level = (a >> 5) & 0x7;
+        if (type == 0) break;
+        long ways = ((b >> 22) & 0x3ff) + 1, partitions = ((b >> 12) & 0x3ff) + 1, line = (b & 0xfff) + 1;
+        long size = ways * partitions * line * ((long)c + 1);
+        if (level == 1 && type == 1) cpu->l1d = size;
+        if (level == 2 && type != 2) cpu->l2 = size;
+        if (level == 3 && type != 2) cpu->l3 = size;
+    }
+}
+
 static struct ember_cpu identify(void) {
     struct ember_cpu cpu;
     memset(&cpu, 0, sizeof cpu);
     unsigned int a, b, c, d;
     if (!__get_cpuid(0, &a, &b, &c, &d)) return cpu;
+    unsigned int max_leaf = a;
     memcpy(cpu.vendor, &b, 4);
     memcpy(cpu.vendor + 4, &d, 4);
     memcpy(cpu.vendor + 8, &c, 4);
@@ -76,8 +92,12 @@ static struct ember_cpu identify(void) {
     }
     cpu.features = f;
 
+    unsigned int max_extended = __get_cpuid_max(0x80000000, 0);
+    if (max_leaf >= 4) read_caches(&cpu, 4);
+    if (cpu.l1d == 0 && max_extended >= 0x8000001D) read_caches(&cpu, 0x8000001D);
+
     unsigned int words[12];
-    if (__get_cpuid_max(0x80000000, 0) >= 0x80000004) {
+    if (max_extended >= 0x80000004) {
         for (unsigned int i = 0; i < 3; i++)
             __get_cpuid(0x80000002 + i, &words[4 * i], &words[4 * i + 1], &words[4 * i + 2], &words[4 * i + 3]);
         memcpy(cpu.brand, words, 48);
@@ -99,6 +119,7 @@ static struct ember_cpu identify(void) {
 
 static struct ember_cpu this_cpu;
 int ember_has_avx2_fma, ember_has_avx512;
+long ember_l2_bytes;
 
 int ember_limit_kernel_vector_bits(int bits) {
     ember_has_avx2_fma = bits >= 256 && (this_cpu.features & EMBER_CPU_AVX2) && (this_cpu.features & EMBER_CPU_FMA);
@@ -110,6 +131,7 @@ __attribute__((constructor))
 static void detect_cpu(void) {
     this_cpu = identify();
     ember_limit_kernel_vector_bits(512);
+    ember_l2_bytes = this_cpu.l2 > 0 ? this_cpu.l2 : 256 << 10;
 }
 
 void ember_cpu_read(struct ember_cpu *cpu) { *cpu = this_cpu; }

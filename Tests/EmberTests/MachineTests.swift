@@ -37,16 +37,24 @@ final class MachineTests: XCTestCase {
         XCTAssertEqual(cpu.cores, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    func testCacheSizesAreReadAndParsed() {
-        XCTAssertEqual(parseCacheSize("48K"), 48 << 10)
-        XCTAssertEqual(parseCacheSize("32M"), 32 << 20)
-        XCTAssertEqual(parseCacheSize("4096"), 4096)
-        for bad in ["", "K", "-4K", "12Q", "1.5M", "99999999999999999999K"] { XCTAssertNil(parseCacheSize(bad), bad) }
-        let caches = CPU.current.caches
-        if FileManager.default.fileExists(atPath: "/sys/devices/system/cpu/cpu0/cache/index0") {
-            XCTAssertGreaterThan(caches.l1d, 0)
-            XCTAssertGreaterThan(caches.l2, caches.l1d)
+    /// cpuid's cache sizes against Linux's sysfs listing of CPU 0's caches.
+    func testCacheSizesMatchLinux() throws {
+        let base = "/sys/devices/system/cpu/cpu0/cache"
+        guard FileManager.default.fileExists(atPath: "\(base)/index0") else { throw XCTSkip("no \(base)") }
+        var linux: [String: Int] = [:]
+        for index in 0..<8 {
+            func field(_ name: String) -> String? {
+                (try? String(contentsOfFile: "\(base)/index\(index)/\(name)", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard let level = field("level"), let type = field("type"), let size = field("size"),
+                  let kib = Int(size.dropLast()), size.hasSuffix("K") else { continue }
+            linux["L\(level) \(type)"] = kib << 10
         }
+        let caches = CPU.current.caches
+        XCTAssertEqual(caches.l1d, linux["L1 Data"])
+        XCTAssertEqual(caches.l2, linux["L2 Unified"])
+        if let l3 = linux["L3 Unified"] { XCTAssertEqual(caches.l3, l3) }
     }
 
     func testTheMachineDescriptionRoundTrips() throws {

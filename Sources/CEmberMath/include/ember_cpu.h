@@ -42,6 +42,10 @@ struct ember_cpu {
     int family, model, stepping;
     /// EMBER_CPU_* bits.
     unsigned int features;
+    /// Bytes of level-1 data cache and level-2 cache of one core, and of level-3 cache
+    /// (shared), from cpuid's cache descriptions (leaf 4, or 0x8000001D on AMD); 0 where
+    /// cpuid does not say.
+    long l1d, l2, l3;
 };
 
 /// The CPU this process runs on (read once, at load time).

@@ -17,7 +17,8 @@ long ember_packed_size(long k, long n);
 void ember_pack(const float *b, long ldb, int transposed, long k, long n, float *packed);
 
 /// C = A·B, or C += A·B when `accumulate`: A m × k (rows lda apart), B packed by
-/// ember_pack, C m × n (rows ldc apart). Each element sums its k products in order.
+/// ember_pack, C m × n (rows ldc apart). Each element sums its k products in order, a
+/// cache-sized block of them at a time.
 void ember_gemm_packed(long m, long n, long k, const float *a, long lda, const float *packed, float *c, long ldc,
                        int accumulate);
 

@@ -1,5 +1,7 @@
 import CEmberMath
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An instruction-set extension that Ember's kernels, or OpenBLAS's, may use. Raw
 /// values are the names Linux's `/proc/cpuinfo` and `lscpu` print.
@@ -65,8 +67,9 @@ public enum VectorISA: Int, Comparable, Codable, Sendable, CustomStringConvertib
     }
 }
 
-/// Data and unified cache sizes in bytes, per core for L1 and L2 and as Linux reports
-/// them for L3 (shared); 0 where the machine does not say.
+/// Cache sizes in bytes as cpuid describes them (the figures Linux shows under
+/// /sys/devices/system/cpu/cpu0/cache): per core for L1 data and L2, the shared L3 as a
+/// whole; 0 where the machine does not say.
 public struct CacheSizes: Codable, Equatable, Sendable {
     /// Level-1 data cache of one core.
     public var l1d: Int
@@ -183,7 +186,7 @@ public struct CPU: Codable, Equatable, Sendable {
         return CPU(architecture: machineArchitecture(), vendor: vendor, name: brand, family: Int(raw.family),
                    model: Int(raw.model), stepping: Int(raw.stepping),
                    features: Set(CPUFeature.allCases.filter { raw.features & $0.bit != 0 }),
-                   caches: readCacheSizes(), cores: System.cpuCount)
+                   caches: cacheSizes(raw), cores: System.cpuCount)
     }()
 }
 
@@ -194,39 +197,9 @@ private func machineArchitecture() -> String {
     return withUnsafeBytes(of: info.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
 }
 
-/// Cache sizes of CPU 0 as Linux's sysfs lists them (the kernel reads them with cpuid);
-/// glibc's `sysconf` where sysfs is missing. (Inside a virtual machine glibc may report
-/// the host's whole L3, which sysfs does not.)
-private func readCacheSizes() -> CacheSizes {
-    var sizes = CacheSizes(l1d: 0, l2: 0, l3: 0)
-    let base = "/sys/devices/system/cpu/cpu0/cache"
-    for index in 0..<8 {
-        func field(_ name: String) -> String? {
-            (try? String(contentsOfFile: "\(base)/index\(index)/\(name)", encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        guard let level = field("level"), let type = field("type"), let size = field("size").flatMap(parseCacheSize) else {
-            continue
-        }
-        switch (level, type) {
-        case ("1", "Data"): sizes.l1d = size
-        case ("2", "Unified"), ("2", "Data"): sizes.l2 = size
-        case ("3", "Unified"): sizes.l3 = size
-        default: break
-        }
-    }
-    if sizes.l1d == 0 { sizes.l1d = Swift.max(0, sysconf(Int32(_SC_LEVEL1_DCACHE_SIZE))) }
-    if sizes.l2 == 0 { sizes.l2 = Swift.max(0, sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))) }
-    if sizes.l3 == 0 { sizes.l3 = Swift.max(0, sysconf(Int32(_SC_LEVEL3_CACHE_SIZE))) }
-    return sizes
-}
-
-/// "48K" → 49,152; "1024K", "32M"; nil for anything else.
-func parseCacheSize(_ text: String) -> Int? {
-    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-    if let unit = text.last.flatMap({ units[$0] }) {
-        guard let value = Int(text.dropLast()), value >= 0, value <= Int.max / unit else { return nil }
-        return value * unit
-    }
-    return Int(text).flatMap { $0 >= 0 ? $0 : nil }
+/// The cache sizes cpuid gave, or where it gave none (off x86-64), glibc's.
+private func cacheSizes(_ raw: ember_cpu) -> CacheSizes {
+    func size(_ fromCPUID: Int, _ name: Int32) -> Int { fromCPUID > 0 ? fromCPUID : Swift.max(0, sysconf(name)) }
+    return CacheSizes(l1d: size(raw.l1d, Int32(_SC_LEVEL1_DCACHE_SIZE)), l2: size(raw.l2, Int32(_SC_LEVEL2_CACHE_SIZE)),
+                      l3: size(raw.l3, Int32(_SC_LEVEL3_CACHE_SIZE)))
 }
