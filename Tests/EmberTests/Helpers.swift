@@ -1,3 +1,4 @@
+import CEmberMath
 import XCTest
 @testable import Ember
 
@@ -82,4 +83,12 @@ struct SplitMix {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
+}
+
+/// Runs `body` with Ember's C kernels limited to each vector width this CPU has (512,
+/// 256, then 0: AVX-512, AVX2, portable), so every version of a kernel is checked on one
+/// machine; the full width is restored after.
+func inEveryVectorWidth(_ body: (_ bits: Int32) -> Void) {
+    defer { ember_limit_kernel_vector_bits(512) }
+    for bits: Int32 in [512, 256, 0] where ember_limit_kernel_vector_bits(bits) == bits { body(bits) }
 }

@@ -7,20 +7,14 @@ import XCTest
 /// around its tiles and panels, plain and transposed right operands, writing and
 /// accumulating, padded rows that must be neither read nor written.
 final class PackedMatrixTests: XCTestCase {
-    override func tearDown() { ember_limit_kernel_vector_bits(512) }
-
     func testProductsMatchFloat64InEveryVectorWidth() {
-        var widths: [Int32] = []
-        for bits: Int32 in [512, 256, 0] where ember_limit_kernel_vector_bits(bits) == bits { widths.append(bits) }
-        XCTAssertTrue(widths.contains(0))
         var random = SplitMix(seed: 7)
         // The last shape passes the kernel's cache blocks: more rows than an A block (48)
         // and more depth than a panel block (a quarter of L2 in rows of 32 floats).
         let depth = Swift.max(CPU.current.caches.l2, 256 << 10) / 512 * 2 + 3
         let shapes = [(1, 1, 1), (1, 32, 7), (3, 5, 2), (8, 32, 64), (9, 33, 17), (13, 64, 1), (17, 70, 129), (32, 128, 256),
                       (6, 16, 5), (7, 31, 40), (50, 40, depth)]
-        for bits in widths {
-            ember_limit_kernel_vector_bits(bits)
+        inEveryVectorWidth { bits in
             for (index, (m, n, k)) in shapes.enumerated() {
                 for transposed in [false, true] {
                     let accumulate = (index + (transposed ? 1 : 0)) % 2 == 1

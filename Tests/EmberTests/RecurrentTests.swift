@@ -1,4 +1,3 @@
-import CEmberMath
 import XCTest
 @testable import Ember
 
@@ -75,8 +74,7 @@ final class RecurrentTests: XCTestCase {
     /// with the float64 path (the C library's functions), including hidden sizes that
     /// leave a remainder.
     func testFloatLanesMatchDouble() {
-        defer { ember_limit_kernel_vector_bits(512) }
-        for bits: Int32 in [512, 256, 0] where ember_limit_kernel_vector_bits(bits) == bits {
+        inEveryVectorWidth { bits in
             for cell in [RecurrentCellKind.rnnTanh, .lstm, .gru] {
                 let t = operands(cell, steps: 5, batch: 3, input: 7, hidden: 19, seed: 3)
                 let single = t.map { $0.detach().to(.float32).requiringGrad() }

@@ -27,6 +27,10 @@ final class WindowKernelTests: XCTestCase {
     }
 
     func testConvolutionRowsMatchFloat64() {
+        inEveryVectorWidth { _ in checkConvolutionRows() }
+    }
+
+    private func checkConvolutionRows() {
         assertConvolutionMatches(input: [2, 3, 9, 37], weight: [4, 3, 3, 3], padding: 1)          // rows of 37: two vectors and a tail
         assertConvolutionMatches(input: [1, 2, 11, 16], weight: [3, 2, 3, 2], padding: [2, 1], dilation: [2, 3])
         assertConvolutionMatches(input: [2, 4, 8, 7], weight: [4, 2, 3, 3], stride: [2, 1], padding: 1, groups: 2)
@@ -34,6 +38,10 @@ final class WindowKernelTests: XCTestCase {
     }
 
     func testPairMaxPoolMatchesFloat64WithTiesAndNaN() {
+        inEveryVectorWidth { _ in checkPairMaxPool() }
+    }
+
+    private func checkPairMaxPool() {
         // Values on a coarse grid tie often; rows of 41 give 20 windows (a full vector of
         // 16 and a tail of 4) and leave the last column out; the odd last row is left out too.
         let g = Generator(seed: 5)
