@@ -56,13 +56,13 @@ extension Kernels {
             return matrices
         }
 
-        /// The column sums of `rows` rows of `gates`·H into `sums` (`[gates·H]`), each
-        /// chunk summing its own units' columns.
-        func columnSums<T: FloatingElement>(_ p: UnsafePointer<T>, rows: Int, gates: Int, hidden: Int,
+        /// The column sums of `rows` rows of `gateCount`·H into `sums` (`[gateCount·H]`),
+        /// each chunk summing its own units' columns.
+        func columnSums<T: FloatingElement>(_ p: UnsafePointer<T>, rows: Int, gateCount: Int,
                                             into sums: UnsafeMutablePointer<T>) {
-            let width = gates * hidden
+            let width = gateCount * hidden
             forEachChunk { _, units in
-                for gate in 0..<gates {
+                for gate in 0..<gateCount {
                     let columns = gate * hidden + units.lowerBound
                     (sums + columns).update(repeating: 0, count: units.count)
                     T.addRows(p + columns, width, sums + columns, 0, rows: rows, width: units.count)
@@ -226,11 +226,11 @@ extension Kernels {
             }
             hhGradient(pdg, leading: width, gateRows: summed, into: dhh.pointer(T.self))
             if apart > 0 { hhGradient(pdq, leading: apart, gateRows: apart, into: dhh.pointer(T.self) + summed * hidden) }
-            partition.columnSums(pdg, rows: rows, gates: C.gates, hidden: hidden, into: ihBias.pointer(T.self))
+            partition.columnSums(pdg, rows: rows, gateCount: C.gates, into: ihBias.pointer(T.self))
             if apart > 0 {
                 let pb = hhBias.pointer(T.self)
                 pb.update(from: ihBias.pointer(T.self), count: summed)
-                partition.columnSums(pdq, rows: rows, gates: C.separateGates, hidden: hidden, into: pb + summed)
+                partition.columnSums(pdq, rows: rows, gateCount: C.separateGates, into: pb + summed)
             }
         }
         if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
