@@ -58,9 +58,9 @@ let package = Package(
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS", "CEmberMath"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),
-        .testTarget(name: "emberTests", dependencies: ["ember"]),
-        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"],
-                    exclude: ["Fixtures"]),
+        .testTarget(name: "emberTests", dependencies: ["ember", "EmberModels", "EmberTrain", "EmberNN", "EmberData"]),
+        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"]),
+        .testTarget(name: "EmberModelsTests", dependencies: ["EmberModels", "EmberNN", "EmberData", "Ember"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

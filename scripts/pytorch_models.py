@@ -7,6 +7,7 @@ and writes: `MLP` (nn.Sequential names `0.weight`, `2.weight`, ...), `CNN` (`c1`
 safetensors file's `__metadata__` describes (the metadata Ember's `ember train`
 writes, and `export_pytorch.py --metadata` sets).
 """
+import json
 import math
 
 import torch
@@ -137,7 +138,11 @@ class GPT(nn.Module):
 
 
 def from_metadata(meta):
-    """The module an Ember model file's `__metadata__` (a dict of strings) describes."""
+    """The module an Ember model file's `__metadata__` (a dict of strings) describes: its
+    `config` (JSON, the format Ember writes now), or, in the first format, one string
+    per hyper-parameter (which `export_pytorch.py --metadata` sets)."""
+    if "config" in meta:
+        return from_config(json.loads(meta["config"]))
     model = meta.get("model")
     flag = lambda key: meta[key] == "true"
     normalization = (float(meta["input_mean"]), float(meta["input_std"])) if "input_mean" in meta else None
@@ -153,3 +158,19 @@ def from_metadata(meta):
         return GPT(vocab, int(meta["context"]), int(meta["layers"]), int(meta["heads"]), int(meta["embed"]),
                    flag("bias"), flag("tied"))
     raise SystemExit(f"no PyTorch twin for model {model!r} (mlp, cnn, charlm, gpt)")
+
+
+def from_config(c):
+    """The module an Ember model config (the JSON of a model file's `config`) describes."""
+    kind = c["kind"]
+    norm = c.get("normalization")
+    normalization = (norm["mean"], norm["std"]) if norm else None
+    if kind == "mlp":
+        return MLP(c["in_features"], tuple(c["hidden"]), c["classes"], c["dropout"], normalization)
+    if kind == "cnn":
+        return CNN(c["classes"], c["dropout"], c["batch_norm"], normalization)
+    if kind == "charlm":
+        return CharRNN(c["vocab_size"], c["arch"], c["embed"], c["hidden"], c["layers"], c["dropout"])
+    if kind == "gpt":
+        return GPT(c["vocab_size"], c["block_size"], c["n_layer"], c["n_head"], c["n_embd"], c["bias"], c["tied_weights"])
+    raise SystemExit(f"no PyTorch twin for model {kind!r} (mlp, cnn, charlm, gpt)")

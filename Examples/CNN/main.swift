@@ -19,7 +19,7 @@ do {
 
 manualSeed(0)
 let normalization = InputNormalization(fitting: train.inputs)            // pixels' mean 0.286, std 0.353
-let model = CNN(classes: 10, dropout: 0.5, normalization: normalization)  // [N, 1, 28, 28] -> [N, 10]
+let model = CNN(CNNConfig(classes: 10, dropout: 0.5, normalization: normalization))  // [N, 1, 28, 28] -> [N, 10]
 let optimizer = Adam(parameters: model.parameters(), lr: 1e-3)
 let loader = DataLoader(train, batchSize: 64, shuffle: true, seed: 0)
 let epochs = 1                                                            // two give 89.25%

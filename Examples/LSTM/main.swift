@@ -19,7 +19,7 @@ do {
 
 manualSeed(0)
 let vocabulary = text.vocabulary.count
-let model = CharRNN(cell: .lstm, vocabularySize: vocabulary, embed: 64, hidden: 256)   // [B, T] -> [B, T, V]
+let model = CharRNN(CharRNNConfig(arch: .lstm, vocabSize: vocabulary, embed: 64, hidden: 256))   // [B, T] -> [B, T, V]
 let optimizer = Adam(parameters: model.parameters(), lr: 2e-3)
 let windows = DataLoader(TokenWindows(text.train, length: 64), batchSize: 32, seed: 0, samplesPerEpoch: 600 * 32)
 

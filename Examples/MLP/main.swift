@@ -20,8 +20,8 @@ do {
 let split = trainValidationSplit(train, validationCount: 5000, seed: 0)   // 55,000 / 5,000 images [N, 1, 28, 28]
 
 manualSeed(0)
-let model = MLP(inFeatures: 784, hidden: [256, 128], classes: 10,       // [N, 1, 28, 28] -> [N, 10]
-                normalization: InputNormalization(fitting: split.train))
+let model = MLP(MLPConfig(inFeatures: 784, hidden: [256, 128], classes: 10,       // [N, 1, 28, 28] -> [N, 10]
+                          normalization: InputNormalization(fitting: split.train)))
 let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), lr: 1e-3),
                       train: DataLoader(split.train, batchSize: 128, shuffle: true, seed: 0),
                       validation: DataLoader(split.validation, batchSize: 1000), epochs: 3,

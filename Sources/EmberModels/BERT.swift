@@ -2,7 +2,8 @@ import Ember
 import EmberNN
 
 /// The shape of a BERT-style encoder.
-public struct BERTConfig: Equatable, Sendable {
+public struct BERTConfig: ModelConfig {
+    public static let kind = ModelKind.bert
     /// Tokens, including the mask token.
     public var vocabSize: Int
     /// The longest input, in tokens.
@@ -21,6 +22,19 @@ public struct BERTConfig: Equatable, Sendable {
         self.embed = embed
         self.dropout = dropout
     }
+
+    public func validate() throws {
+        try Check.positive(vocabSize, "vocab_size")
+        try Check.positive(maxPositions, "max_positions")
+        try Check.positive(layers, "layers")
+        try Check.positive(embed, "embed")
+        try Check.heads(embed, "embed", heads, "heads")
+        try Check.probability(dropout, "dropout")
+    }
+
+    public func build() -> BERT { BERT(self) }
+
+    public var erased: AnyModelConfig { .bert(self) }
 }
 
 /// A bidirectional transformer encoder with a masked-language-model head (BERT's
@@ -106,4 +120,24 @@ public final class MaskedLMHead: Module {
 
     /// `[..., E] -> [..., E]`.
     func callAsFunction(_ x: Tensor) -> Tensor { norm(transform(x).gelu()) }
+}
+
+extension BERT {
+    /// The `top` most likely tokens, with their probabilities, at each position of
+    /// `tokens` (one sequence, T ≤ maxPositions) that holds `maskToken`, left to right.
+    /// Every masked position is predicted at once from the unmasked context. Runs in
+    /// eval mode without recording gradients.
+    public func fill(_ tokens: [Int], maskToken: Int, top: Int = 1) -> [(position: Int, candidates: [(token: Int, probability: Double)])] {
+        precondition(top > 0, "BERT.fill: top must be positive")
+        eval()
+        return withNoGrad {
+            let probabilities = self(Tensor(tokens, shape: [1, tokens.count]))[0].softmax(dim: -1)
+            return tokens.indices.filter { tokens[$0] == maskToken }.map { position in
+                let row = probabilities[position].to(.float64).scalars(as: Double.self)
+                // The mask token itself is never an answer.
+                let ranked = row.indices.filter { $0 != maskToken }.sorted { row[$0] > row[$1] }.prefix(top)
+                return (position, ranked.map { ($0, row[$0]) })
+            }
+        }
+    }
 }

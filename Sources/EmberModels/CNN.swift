@@ -1,6 +1,38 @@
 import Ember
 import EmberNN
 
+/// The CNN's options: 10 classes, dropout 0.5, no batch normalisation and the input
+/// read as it is by default (the reference recipe).
+public struct CNNConfig: ModelConfig {
+    public static let kind = ModelKind.cnn
+    /// Output classes.
+    public var classes: Int
+    /// Dropout before the last layer.
+    public var dropout: Double
+    /// Whether batch normalisation follows each convolution.
+    public var batchNorm: Bool
+    /// The standardisation of the input, if any.
+    public var normalization: InputNormalization?
+
+    /// A configuration; the defaults are the reference recipe's.
+    public init(classes: Int = 10, dropout: Double = 0.5, batchNorm: Bool = false, normalization: InputNormalization? = nil) {
+        self.classes = classes
+        self.dropout = dropout
+        self.batchNorm = batchNorm
+        self.normalization = normalization
+    }
+
+    public func validate() throws {
+        try Check.positive(classes, "classes")
+        try Check.probability(dropout, "dropout")
+        try normalization?.validate()
+    }
+
+    public func build() -> CNN { CNN(self) }
+
+    public var erased: AnyModelConfig { .cnn(self) }
+}
+
 /// The small convolutional classifier of the peer benchmark, for 28×28 grey images:
 ///
 ///     conv(1→32, 3×3, pad 1) → [BN] → ReLU → maxpool 2       [N, 32, 14, 14]
@@ -27,10 +59,11 @@ public final class CNN: Module, Layer {
     /// The standardisation of the input images, if any (no parameters).
     public let normalization: InputNormalization?
 
-    /// The network for `classes` classes, with `dropout` before the last layer, optional
-    /// batch norm, and the input standardised by `normalization` when given.
-    public init(classes: Int = 10, dropout: Double = 0.5, batchNorm: Bool = false,
-                normalization: InputNormalization? = nil) {
+    /// The network for `config.classes` classes, with its dropout before the last
+    /// layer, optional batch norm, and the input standardised when it has a
+    /// normalisation.
+    public init(_ config: CNNConfig = CNNConfig()) {
+        let (classes, dropout, batchNorm, normalization) = (config.classes, config.dropout, config.batchNorm, config.normalization)
         c1 = Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, padding: 1, bias: !batchNorm)
         bn1 = batchNorm ? BatchNorm2d(numFeatures: 32) : nil
         c2 = Conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, padding: 1, bias: !batchNorm)

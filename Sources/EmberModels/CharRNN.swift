@@ -1,6 +1,57 @@
 import Ember
 import EmberNN
 
+/// The recurrent cells a model can use, by the names files and flags give them.
+public enum RecurrentArch: String, ConfigChoice {
+    case rnn, lstm, gru
+
+    /// The cell (`rnn` is the tanh Elman network).
+    public var cell: RecurrentCellKind {
+        switch self {
+        case .rnn: .rnnTanh
+        case .lstm: .lstm
+        case .gru: .gru
+        }
+    }
+}
+
+/// A character language model's shape: one LSTM layer of 256 over embeddings of 64 by
+/// default (the peer benchmark's recipe).
+public struct CharRNNConfig: ModelConfig {
+    public static let kind = ModelKind.charlm
+    /// The recurrent cell.
+    public var arch: RecurrentArch
+    /// Characters the model knows.
+    public var vocabSize: Int
+    /// Embedding width, hidden size and stacked layers.
+    public var embed: Int, hidden: Int, layers: Int
+    /// Dropout between recurrent layers.
+    public var dropout: Double
+
+    /// A configuration for `vocabSize` characters; the other defaults are the recipe's.
+    public init(arch: RecurrentArch = .lstm, vocabSize: Int, embed: Int = 64, hidden: Int = 256, layers: Int = 1,
+                dropout: Double = 0) {
+        self.arch = arch
+        self.vocabSize = vocabSize
+        self.embed = embed
+        self.hidden = hidden
+        self.layers = layers
+        self.dropout = dropout
+    }
+
+    public func validate() throws {
+        try Check.positive(vocabSize, "vocab_size")
+        try Check.positive(embed, "embed")
+        try Check.positive(hidden, "hidden")
+        try Check.positive(layers, "layers")
+        try Check.probability(dropout, "dropout")
+    }
+
+    public func build() -> CharRNN { CharRNN(self) }
+
+    public var erased: AnyModelConfig { .charlm(self) }
+}
+
 /// A character-level language model, as the peer benchmark's `CharRNN`:
 ///
 ///     embedding(V → E)      [B, T] int64 → [B, T, E]
@@ -19,17 +70,16 @@ public final class CharRNN: Module, Layer {
     /// Hidden state to next-character logits.
     public let head: Linear
 
-    /// A model over `vocabularySize` characters with the given recurrent cell.
-    public init(cell: RecurrentCellKind, vocabularySize: Int, embed: Int, hidden: Int, layers: Int = 1, dropout: Double = 0) {
-        emb = Embedding(numEmbeddings: vocabularySize, embeddingDim: embed)
-        switch cell {
+    /// The model `config` describes.
+    public init(_ config: CharRNNConfig) {
+        let (embed, hidden, layers, dropout) = (config.embed, config.hidden, config.layers, config.dropout)
+        emb = Embedding(numEmbeddings: config.vocabSize, embeddingDim: embed)
+        switch config.arch {
         case .lstm: rnn = LSTM(inputSize: embed, hiddenSize: hidden, numLayers: layers, dropout: dropout)
         case .gru: rnn = GRU(inputSize: embed, hiddenSize: hidden, numLayers: layers, dropout: dropout)
-        case .rnnTanh, .rnnReLU:
-            rnn = RNN(inputSize: embed, hiddenSize: hidden, numLayers: layers, nonlinearity: cell == .rnnTanh ? .tanh : .relu,
-                      dropout: dropout)
+        case .rnn: rnn = RNN(inputSize: embed, hiddenSize: hidden, numLayers: layers, nonlinearity: .tanh, dropout: dropout)
         }
-        head = Linear(inFeatures: hidden, outFeatures: vocabularySize)
+        head = Linear(inFeatures: hidden, outFeatures: config.vocabSize)
     }
 
     /// Logits `[B, T, V]` for tokens `[B, T]`, from a zero state.

@@ -1,8 +1,10 @@
 import Ember
 import EmberNN
 
-/// The shape of a GPT (nanoGPT's `GPTConfig`).
-public struct GPTConfig: Equatable, Sendable {
+/// The shape of a GPT (nanoGPT's `GPTConfig`, whose field names it shares: files store
+/// `vocab_size`, `block_size`, `n_layer`, `n_head`, `n_embd`, `dropout`, `bias`).
+public struct GPTConfig: ModelConfig {
+    public static let kind = ModelKind.gpt
     /// Tokens the model knows.
     public var vocabSize: Int
     /// The longest context, in tokens (positions `0..<blockSize`).
@@ -28,6 +30,19 @@ public struct GPTConfig: Equatable, Sendable {
         self.bias = bias
         self.tiedWeights = tiedWeights
     }
+
+    public func validate() throws {
+        try Check.positive(vocabSize, "vocab_size")
+        try Check.positive(blockSize, "block_size")
+        try Check.positive(nLayer, "n_layer")
+        try Check.positive(nEmbd, "n_embd")
+        try Check.heads(nEmbd, "n_embd", nHead, "n_head")
+        try Check.probability(dropout, "dropout")
+    }
+
+    public func build() -> GPT { GPT(self) }
+
+    public var erased: AnyModelConfig { .gpt(self) }
 }
 
 /// A decoder-only transformer language model with nanoGPT's structure and parameter

@@ -1,5 +1,6 @@
 import Ember
 import EmberData
+import EmberNN
 
 /// The standardisation a classifier applies to its input before its first layer,
 /// `(x − mean) / std` on every element: torchvision's `transforms.Normalize` for one
@@ -33,6 +34,14 @@ public struct InputNormalization: Equatable, Codable, Sendable {
     /// (the training images, not the validation or test ones).
     public init(fitting dataset: any Dataset) {
         self.init(fitting: dataset.batch(Array(0..<dataset.count)).inputs)
+    }
+
+    /// Throws unless the mean is finite and the standard deviation positive and finite
+    /// (a decoded normalisation is checked before it is used).
+    public func validate() throws {
+        guard mean.isFinite && std.isFinite && std > 0 else {
+            throw ConfigError("normalization needs a finite mean and a positive standard deviation, got mean \(mean) and std \(std)")
+        }
     }
 
     /// `x` standardised; same shape and dtype.

@@ -1,6 +1,45 @@
 import Ember
 import EmberNN
 
+/// A forecaster's shape and what it reads: one LSTM layer of 64 reading windows of 48
+/// values to forecast the next one, by default (the recipe of `ember train series`).
+public struct SeriesForecasterConfig: ModelConfig {
+    public static let kind = ModelKind.series
+    /// The recurrent cell: lstm or gru.
+    public var arch: RecurrentArch
+    /// Hidden size and stacked layers.
+    public var hidden: Int, layers: Int
+    /// Past values a forecast reads, and future values it gives.
+    public var window: Int, horizon: Int
+    /// The series' unit of change: inputs and forecasts are differences from a window's
+    /// last value divided by it (the standard deviation of the training part's steps).
+    public var scale: Double
+
+    /// A configuration; the defaults are the recipe's.
+    public init(arch: RecurrentArch = .lstm, hidden: Int = 64, layers: Int = 1, window: Int = 48, horizon: Int = 1,
+                scale: Double = 1) {
+        self.arch = arch
+        self.hidden = hidden
+        self.layers = layers
+        self.window = window
+        self.horizon = horizon
+        self.scale = scale
+    }
+
+    public func validate() throws {
+        guard arch != .rnn else { throw ConfigError(keys: ["arch"], "arch must be lstm or gru (a forecaster uses gated cells), got rnn") }
+        try Check.positive(hidden, "hidden")
+        try Check.positive(layers, "layers")
+        try Check.positive(window, "window")
+        try Check.positive(horizon, "horizon")
+        guard scale.isFinite && scale > 0 else { throw ConfigError(keys: ["scale"], "scale must be positive and finite, got \(scale)") }
+    }
+
+    public func build() -> SeriesForecaster { SeriesForecaster(self) }
+
+    public var erased: AnyModelConfig { .series(self) }
+}
+
 /// A recurrent forecaster: an LSTM or GRU reads a window of values and a linear layer
 /// maps its last output to the next `horizon` values.
 ///
@@ -11,11 +50,11 @@ public final class SeriesForecaster: Module, Layer {
     /// Last hidden output to the forecast.
     public let head: Linear
 
-    /// A forecaster with `hidden` units per layer.
-    public init(cell: RecurrentCellKind, hidden: Int, layers: Int = 1, horizon: Int = 1) {
-        rnn = cell == .gru ? GRU(inputSize: 1, hiddenSize: hidden, numLayers: layers, batchFirst: true)
-                           : LSTM(inputSize: 1, hiddenSize: hidden, numLayers: layers, batchFirst: true)
-        head = Linear(inFeatures: hidden, outFeatures: horizon)
+    /// The forecaster `config` describes (an LSTM unless it names a GRU).
+    public init(_ config: SeriesForecasterConfig = SeriesForecasterConfig()) {
+        rnn = config.arch == .gru ? GRU(inputSize: 1, hiddenSize: config.hidden, numLayers: config.layers, batchFirst: true)
+                                  : LSTM(inputSize: 1, hiddenSize: config.hidden, numLayers: config.layers, batchFirst: true)
+        head = Linear(inFeatures: config.hidden, outFeatures: config.horizon)
     }
 
     /// `[B, T, 1]` windows → `[B, horizon]` forecasts.

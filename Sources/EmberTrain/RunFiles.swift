@@ -1,4 +1,5 @@
 import Ember
+import EmberNN
 import Foundation
 
 /// Appends each epoch's record as one JSON object per line (`metrics.jsonl`).
@@ -58,27 +59,13 @@ public final class Checkpointing: Callback {
     }
 }
 
-/// The JSON conventions of run directories: snake_case keys, sorted.
+/// The JSON-lines files of run directories (`metrics.jsonl`, `steps.jsonl`), in
+/// `ConfigJSON`'s conventions: snake_case keys, sorted.
 public enum JSONFormat {
-    /// A new encoder: one line, or indented for files people read.
-    public static func encoder(pretty: Bool = false) -> JSONEncoder {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
-        return e
-    }
-
-    /// A new decoder.
-    public static func decoder() -> JSONDecoder {
-        let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        return d
-    }
-
     /// Appends `value` as one line to the JSON-lines file `url`, creating the file if
     /// there is none.
     static func append<T: Encodable>(_ value: T, to url: URL) throws {
-        var line = try encoder().encode(value)
+        var line = try ConfigJSON.encoder().encode(value)
         line.append(0x0A)
         if let handle = try? FileHandle(forWritingTo: url) {
             defer { try? handle.close() }
@@ -95,7 +82,7 @@ public enum JSONFormat {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
         return try text.split(separator: "\n").enumerated().map { number, line in
             do {
-                return try decoder().decode(T.self, from: Data(line.utf8))
+                return try ConfigJSON.decoder().decode(T.self, from: Data(line.utf8))
             } catch {
                 throw RunLogError("\(url.path): line \(number + 1) is not \(each)")
             }

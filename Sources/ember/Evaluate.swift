@@ -25,6 +25,15 @@ struct CheckpointOptions: ParsableArguments {
         setNumThreads(threads)
         try ember.reportingErrors(body)
     }
+
+    /// The Fashion-MNIST classifier the checkpoint holds, and its config.
+    func classifier() throws -> (model: any Layer, config: AnyModelConfig) {
+        let file = try readModelFile(checkpoint)
+        guard [.mlp, .cnn, .perceptron].contains(file.config.kind) else {
+            throw CLIError("\(file.url.path) holds a \(file.config.kind.rawValue) model, not a Fashion-MNIST classifier (mlp, cnn or perceptron)")
+        }
+        return (try file.model(), file.config)
+    }
 }
 
 /// `ember eval --checkpoint PATH`: test loss and accuracy on Fashion-MNIST's test set.
@@ -35,20 +44,20 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         try options.reportingErrors {
-            let (model, spec) = try loadClassifier(options.checkpoint)
+            let (model, config) = try options.classifier()
             let test = try FashionMNIST.load(train: false, directory: options.data)
-            if let perceptron = model as? Perceptron {
+            if case let .perceptron(classes) = config, let perceptron = model as? Perceptron {
                 let labels = test.targets.ints
-                let keep = labels.indices.filter { labels[$0] == spec.positiveClass || labels[$0] == spec.negativeClass }
+                let keep = labels.indices.filter { labels[$0] == classes.positiveClass || labels[$0] == classes.negativeClass }
                 let batch = test.batch(keep)
                 let predicted = withNoGrad { perceptron(batch.inputs.flatten(startDim: 1)).to(.int64) }
-                let accuracy = predicted.eq(batch.targets.eq(Double(spec.positiveClass)).to(.int64)).to(.float64).mean().item()
-                print(String(format: "perceptron, %@ vs %@: test accuracy %.2f%% on %d images", FashionMNIST.classNames[spec.positiveClass],
-                             FashionMNIST.classNames[spec.negativeClass], 100 * accuracy, keep.count))
+                let accuracy = predicted.eq(batch.targets.eq(Double(classes.positiveClass)).to(.int64)).to(.float64).mean().item()
+                print(String(format: "perceptron, %@ vs %@: test accuracy %.2f%% on %d images", FashionMNIST.classNames[classes.positiveClass],
+                             FashionMNIST.classNames[classes.negativeClass], 100 * accuracy, keep.count))
                 return
             }
             let result = Trainer.evaluate(model, DataLoader(test, batchSize: 1000))
-            print(String(format: "%@: test loss %.4f, test accuracy %.2f%% on %d images", spec.kind.rawValue,
+            print(String(format: "%@: test loss %.4f, test accuracy %.2f%% on %d images", config.kind.rawValue,
                          result.loss, 100 * (result.accuracy ?? 0), test.count))
         }
     }
@@ -65,15 +74,15 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try options.reportingErrors {
-            let (model, spec) = try loadClassifier(options.checkpoint)
+            let (model, config) = try options.classifier()
             let test = try FashionMNIST.load(train: false, directory: options.data)
             guard (0..<test.count).contains(index) else { throw CLIError("--index \(index) is outside the test set's 0..<\(test.count)") }
             let sample = test.batch([index])
             let truth = FashionMNIST.classNames[sample.targets.ints[0]]
-            if let perceptron = model as? Perceptron {
+            if case let .perceptron(classes) = config, let perceptron = model as? Perceptron {
                 let positive = withNoGrad { perceptron(sample.inputs.flatten(startDim: 1)).item() } == 1
-                let answer = positive ? spec.positiveClass : spec.negativeClass
-                print("image \(index) (\(truth)): \(FashionMNIST.classNames[answer]) — a perceptron decides between \(FashionMNIST.classNames[spec.negativeClass]) and \(FashionMNIST.classNames[spec.positiveClass]) only")
+                let answer = positive ? classes.positiveClass : classes.negativeClass
+                print("image \(index) (\(truth)): \(FashionMNIST.classNames[answer]) — a perceptron decides between \(FashionMNIST.classNames[classes.negativeClass]) and \(FashionMNIST.classNames[classes.positiveClass]) only")
                 return
             }
             let probabilities = withNoGrad { model(sample.inputs).softmax(dim: 1) }.doubles

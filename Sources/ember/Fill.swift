@@ -24,20 +24,24 @@ struct Fill: ParsableCommand {
     func run() throws {
         try reportingErrors {
             setNumThreads(threads)
-            let (model, spec) = try loadModel(checkpoint, as: BERTSpec.self)
+            let file = try readModelFile(checkpoint)
+            let (model, config) = try file.model(as: BERTConfig.self)
+            guard let vocabulary = file.vocabulary else { throw CLIError("\(checkpoint) has no characters (metadata 'vocab')") }
+            // The token after the characters is the mask.
+            let maskToken = vocabulary.count
             let mask = Character(maskChar)
-            guard !spec.vocabulary.characters.contains(mask) else {
+            guard !vocabulary.characters.contains(mask) else {
                 throw CLIError("'\(maskChar)' is a character of the model's vocabulary; choose another --mask-char")
             }
-            guard text.count <= spec.config.maxPositions else {
-                throw CLIError("--text has \(text.count) characters; the model reads at most \(spec.config.maxPositions)")
+            guard text.count <= config.maxPositions else {
+                throw CLIError("--text has \(text.count) characters; the model reads at most \(config.maxPositions)")
             }
-            var tokens = try text.map { c in c == mask ? spec.maskToken : try spec.vocabulary.encode(String(c))[0] }
-            let filled = model.fill(tokens, maskToken: spec.maskToken, top: top)
+            var tokens = try text.map { c in c == mask ? maskToken : try vocabulary.encode(String(c))[0] }
+            let filled = model.fill(tokens, maskToken: maskToken, top: top)
             for (position, candidates) in filled { tokens[position] = candidates[0].token }
-            print(spec.vocabulary.decode(tokens))
+            print(vocabulary.decode(tokens))
             for (n, (position, candidates)) in filled.enumerated() {
-                let list = candidates.map { String(format: "%@ %.3f", shown(spec.vocabulary.decode([$0.token])), $0.probability) }
+                let list = candidates.map { String(format: "%@ %.3f", shown(vocabulary.decode([$0.token])), $0.probability) }
                 print("blank \(n + 1) (character \(position + 1)): " + list.joined(separator: ", "))
             }
         }

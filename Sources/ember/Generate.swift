@@ -19,6 +19,10 @@ struct Generate: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 1
     @Flag(help: "GPT: run the whole context for every token instead of using the KV cache.") var noKvCache = false
+    @Option(help: "A nanoGPT file without Ember's description: its attention heads per block (or its metadata's n_head).")
+    var heads: Int?
+    @Option(help: "A nanoGPT file without Ember's description: a JSON file listing its characters by token (or its metadata's vocab).")
+    var vocab: String?
 
     func validate() throws {
         guard prompt?.isEmpty != true else { throw ValidationError("--prompt must not be empty") }
@@ -27,27 +31,40 @@ struct Generate: ParsableCommand {
         if let topK, topK <= 0 { throw ValidationError("--top-k must be positive") }
         if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let heads, heads <= 0 { throw ValidationError("--heads must be positive") }
+    }
+
+    /// What `--heads` and `--vocab` say of a nanoGPT file.
+    private func hints() throws -> NanoGPTHints {
+        guard let vocab else { return NanoGPTHints(heads: heads) }
+        guard let data = FileManager.default.contents(atPath: vocab) else { throw CLIError("cannot read --vocab \(vocab)") }
+        do {
+            return NanoGPTHints(heads: heads, vocabulary: try ModelFile.characters(json: String(decoding: data, as: UTF8.self)))
+        } catch {
+            throw CLIError("--vocab \(vocab): \(error)")
+        }
     }
 
     func run() throws {
         try reportingErrors {
             setNumThreads(threads)
-            let file = try readModelFile(checkpoint)
-            let model: (_ prompt: [Int], _ emit: (Int) -> Void) -> Void, vocabulary: CharVocabulary
+            let file = try readModelFile(checkpoint, gpt: try hints())
+            let model: (_ prompt: [Int], _ emit: (Int) -> Void) -> Void
             let sampler = TokenSampler(temperature: temperature, topK: topK, topP: topP), generator = Generator(seed: seed)
-            switch file.metadata["model"] {
-            case "gpt":
-                let (gpt, spec) = try loadModel(file, as: GPTSpec.self)
-                vocabulary = spec.vocabulary
+            switch file.config {
+            case .gpt:
+                let gpt = try file.model(as: GPTConfig.self).model
                 model = { gpt.generate(prompt: $0, count: tokens, sampler: sampler, generator: generator, useCache: !noKvCache, emit: $1) }
-            case "bert":
+            case .charlm:
+                guard !noKvCache else { throw CLIError("--no-kv-cache applies to GPT checkpoints only") }
+                let rnn = try file.model(as: CharRNNConfig.self).model
+                model = { rnn.generate(prompt: $0, count: tokens, sampler: sampler, generator: generator, emit: $1) }
+            case .bert:
                 throw CLIError("\(checkpoint) holds a BERT, which fills in masked characters (ember fill) rather than continuing a text")
             default:
-                guard !noKvCache else { throw CLIError("--no-kv-cache applies to GPT checkpoints only") }
-                let (rnn, spec) = try loadModel(file, as: CharLMSpec.self)
-                vocabulary = spec.vocabulary
-                model = { rnn.generate(prompt: $0, count: tokens, sampler: sampler, generator: generator, emit: $1) }
+                throw CLIError("\(checkpoint) holds a \(file.config.kind.rawValue) model, not a character language model (charlm or gpt)")
             }
+            guard let vocabulary = file.vocabulary else { throw CLIError("\(checkpoint) has no characters (metadata 'vocab')") }
             let text = prompt ?? "\n"
             let start = try vocabulary.encode(text)
             print(text, terminator: "")

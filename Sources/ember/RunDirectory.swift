@@ -5,71 +5,6 @@ import EmberNN
 import EmberTrain
 import Foundation
 
-/// The options a training run was started with; `config.json` of a run directory.
-struct TrainConfig: Codable {
-    var model: String
-    var epochs: Int
-    var batchSize: Int
-    var lr: Double
-    var optimizer: String
-    var momentum: Double
-    var weightDecay: Double
-    var l1: Double
-    var dropout: Double
-    var batchNorm: Bool
-    var hidden: [Int]
-    var patience: Int?
-    var schedule: String
-    var clip: Double?
-    var valSize: Int
-    var seed: UInt64
-    var threads: Int
-    var data: String
-    var positiveClass: Int
-    var negativeClass: Int
-    /// The training images' statistics the MLP or CNN standardises its input with;
-    /// absent with `--no-normalize` (and in runs made before there was normalisation).
-    var normalization: InputNormalization?
-
-    /// The model these options describe.
-    var spec: ModelSpec {
-        var spec = ModelSpec(kind: ModelSpec.Kind(rawValue: model)!)
-        spec.hidden = hidden
-        spec.dropout = dropout
-        spec.batchNorm = batchNorm
-        spec.positiveClass = positiveClass
-        spec.negativeClass = negativeClass
-        spec.normalization = normalization
-        return spec
-    }
-}
-
-/// What `config.json` holds: a run's options, flat, beside the machine it ran on.
-private struct ConfigFile<Options: Encodable>: Encodable {
-    let options: Options
-    let machine: Machine
-
-    private enum Keys: String, CodingKey { case machine }
-
-    func encode(to encoder: Encoder) throws {
-        try options.encode(to: encoder)
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(machine, forKey: .machine)
-    }
-}
-
-/// Final figures of a run; `summary.json`.
-struct Summary: Codable {
-    var testLoss: Double?
-    var testAccuracy: Double
-    var valLoss: Double?
-    var bestValLoss: Double?
-    var epochs: Int
-    var steps: Int
-    var trainSamplesPerSec: Double
-    var wallS: Double
-}
-
 /// A run directory: the one folder where a run's results live (`--out DIR`).
 struct RunDirectory {
     let url: URL
@@ -94,13 +29,23 @@ struct RunDirectory {
         return run
     }
 
-    /// An existing run to continue from `path` and its saved configuration, which
-    /// `check` may refuse (another model's run); refuses a folder without a checkpoint.
-    static func resuming<Config: Decodable>(_ path: String, as type: Config.Type,
-                                            check: (Config) throws -> Void) throws -> (RunDirectory, Config) {
+    /// An existing run to continue from `path` and its saved configuration, checked;
+    /// refuses a folder without a checkpoint. Writes nothing.
+    static func resuming(_ path: String) throws -> (RunDirectory, RunConfig) {
         let run = RunDirectory(url: URL(fileURLWithPath: path))
-        let config = try run.read(type, from: run.config)
-        try check(config)
+        guard let data = FileManager.default.contents(atPath: run.config.path) else {
+            throw CLIError("missing \(run.config.path): is \(path) a run directory?")
+        }
+        let config: RunConfig
+        do {
+            config = try ConfigJSON.decode(RunConfig.self, from: data)
+            try config.validate()
+        } catch let error as ConfigError {
+            if let old = try? JSONSerialization.jsonObject(with: data) as? [String: Any], old["model"] is String {
+                throw CLIError("\(run.config.path) is from an Ember before run configs were nested (it names its model as a string): this version cannot continue it; its model.safetensors still loads in ember eval, generate and fill")
+            }
+            throw CLIError("\(run.config.path): \(error)")
+        }
         guard FileManager.default.fileExists(atPath: run.checkpoint.path) else {
             throw CLIError("\(path) has no checkpoint.safetensors to resume from")
         }
@@ -116,26 +61,30 @@ struct RunDirectory {
         }
     }
 
-    /// Writes `config.json`: the run's options and the machine this process runs on
-    /// (CPU, BLAS kernel set, threads, under `machine`), so its figures can be
+    /// Writes `config.json`: the run's configuration and the machine this process runs
+    /// on (CPU, BLAS kernel set, threads, under `machine`), so its figures can be
     /// explained later. Reading a config back ignores `machine`.
-    func writeConfig<Config: Encodable>(_ config: Config) throws {
-        try write(ConfigFile(options: config, machine: .current), to: self.config)
+    func writeConfig(_ config: RunConfig) throws {
+        try write(ConfigFile(config: config, machine: .current), to: self.config)
     }
 
+    /// Writes `value` as indented JSON, atomically.
     func write<T: Encodable>(_ value: T, to file: URL) throws {
-        try JSONFormat.encoder(pretty: true).encode(value).write(to: file, options: .atomic)
+        try ConfigJSON.encoder(pretty: true).encode(value).write(to: file, options: .atomic)
     }
+}
 
-    func read<T: Decodable>(_ type: T.Type, from file: URL) throws -> T {
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw CLIError("missing \(file.path): is \(url.path) a run directory?")
-        }
-        do {
-            return try JSONFormat.decoder().decode(type, from: data)
-        } catch {
-            throw CLIError("\(file.path) is not a valid \(file.lastPathComponent)")
-        }
+/// What `config.json` holds: a run's configuration beside the machine it ran on.
+private struct ConfigFile: Encodable {
+    let config: RunConfig
+    let machine: Machine
+
+    private enum Keys: String, CodingKey { case machine }
+
+    func encode(to encoder: Encoder) throws {
+        try config.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(machine, forKey: .machine)
     }
 }
 
@@ -156,28 +105,13 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A model file read whole: where it is, its tensors by name and its `__metadata__`.
-typealias ModelFile = (file: URL, tensors: [String: Tensor], metadata: [String: String])
-
-/// The weights and metadata of a model file: `path` is a run directory (its
-/// `model.safetensors`) or a safetensors file.
-func readModelFile(_ path: String) throws -> ModelFile {
+/// The model file at `path`: a run directory's `model.safetensors`, or a safetensors
+/// file; `gpt` completes a nanoGPT file that lacks Ember's description.
+func readModelFile(_ path: String, gpt: NanoGPTHints = NanoGPTHints()) throws -> ModelFile {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
         throw CLIError("no such checkpoint: \(path)")
     }
-    let file = isDirectory.boolValue ? RunDirectory(url: URL(fileURLWithPath: path)).model : URL(fileURLWithPath: path)
-    let (tensors, metadata) = try SafeTensors.read(file)
-    return (file, Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }), metadata)
-}
-
-/// A trained classifier and its spec, from a run directory or a safetensors file
-/// whose `__metadata__` names the model.
-func loadClassifier(_ path: String) throws -> (model: any Layer, spec: ModelSpec) {
-    let (_, tensors, metadata) = try readModelFile(path)
-    let spec = try ModelSpec(metadata: metadata)
-    let model = spec.build()
-    try model.loadStateDict(tensors)
-    model.eval()
-    return (model, spec)
+    let url = isDirectory.boolValue ? RunDirectory(url: URL(fileURLWithPath: path)).model : URL(fileURLWithPath: path)
+    return try ModelFile(contentsOf: url, gpt: gpt)
 }

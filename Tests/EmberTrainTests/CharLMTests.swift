@@ -5,51 +5,51 @@ import EmberModels
 import EmberNN
 import EmberTrain
 
-/// The character language model: it learns, it samples deterministically under a seed,
-/// truncated backpropagation keeps no graph across windows, and its spec round-trips.
+/// The character language model with the Trainer: it learns, it samples
+/// deterministically under a seed, and truncated backpropagation keeps no graph across
+/// windows.
 final class CharLMTests: XCTestCase {
     private let text = String(repeating: "the cat sat on the mat. ", count: 40)
 
     /// Trains `arch` on `text` with the Trainer in step mode; returns the validation losses.
-    private func train(_ arch: CharLMSpec.Arch, steps: Int) throws -> (model: CharRNN, spec: CharLMSpec, losses: [Double]) {
+    private func train(_ arch: RecurrentArch, steps: Int) throws -> (model: CharRNN, vocabulary: CharVocabulary, losses: [Double]) {
         let corpus = try TextCorpus(text: text)
-        let spec = CharLMSpec(arch: arch, vocabulary: corpus.vocabulary, embed: 8, hidden: 32)
         manualSeed(1)
-        let model = spec.build()
+        let model = CharRNN(CharRNNConfig(arch: arch, vocabSize: corpus.vocabulary.count, embed: 8, hidden: 32))
         let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), lr: 0.01),
                               train: DataLoader(TokenWindows(corpus.train, length: 16), batchSize: 8, seed: 2, samplesPerEpoch: 80),
                               validation: DataLoader(TokenWindows(corpus.validation, length: 16), batchSize: 8, seed: 3, samplesPerEpoch: 16),
                               epochs: 100)
         trainer.maxSteps = steps
         trainer.tokensPerSample = 16
-        let v = spec.vocabulary.count
+        let v = corpus.vocabulary.count
         trainer.loss = { crossEntropy($0.reshape([-1, v]), $1.reshape([-1])) }
         try trainer.fit()
         XCTAssertEqual(trainer.step, steps)
         XCTAssertNil(trainer.history.last?.trainAccuracy)
         XCTAssertNotNil(trainer.history.last?.tokensPerSec)
-        return (model, spec, trainer.history.compactMap(\.valLoss))
+        return (model, corpus.vocabulary, trainer.history.compactMap(\.valLoss))
     }
 
     func testEveryCellLearnsARepetitiveText() throws {
-        for arch in CharLMSpec.Arch.allCases {
-            let (_, spec, losses) = try train(arch, steps: 100)
+        for arch in RecurrentArch.allCases {
+            let (_, vocabulary, losses) = try train(arch, steps: 100)
             // Ten evaluations, one every ten steps; a uniform guess scores ln(V).
             XCTAssertEqual(losses.count, 10, "\(arch)")
             XCTAssertLessThan(losses.last!, 0.5, "\(arch): \(losses)")
-            XCTAssertGreaterThan(log(Double(spec.vocabulary.count)), 2)
+            XCTAssertGreaterThan(log(Double(vocabulary.count)), 2)
         }
     }
 
     func testGenerationIsDeterministicUnderASeedAndContinuesThePattern() throws {
-        let (model, spec, _) = try train(.lstm, steps: 150)
-        let prompt = try spec.vocabulary.encode("the cat ")
+        let (model, vocabulary, _) = try train(.lstm, steps: 150)
+        let prompt = try vocabulary.encode("the cat ")
         var streamed: [Int] = []
         let a = model.generate(prompt: prompt, count: 40, generator: Generator(seed: 5)) { streamed.append($0) }
         let b = model.generate(prompt: prompt, count: 40, generator: Generator(seed: 5))
         XCTAssertEqual(a, b)
         XCTAssertEqual(streamed, a)
-        let greedy = spec.vocabulary.decode(model.generate(prompt: prompt, count: 16, sampler: TokenSampler(temperature: 0)))
+        let greedy = vocabulary.decode(model.generate(prompt: prompt, count: 16, sampler: TokenSampler(temperature: 0)))
         XCTAssertEqual(greedy, "sat on the mat. ")
     }
 
@@ -85,25 +85,5 @@ final class CharLMTests: XCTestCase {
         let constant = RecurrentState(h: Tensor(h, shape: carried.h.shape), c: Tensor(c, shape: carried.c!.shape))
         lstm.forward(second, state: constant).output.sum().backward()
         XCTAssertEqual(lstm.parameters().map { $0.grad!.doubles }, truncated)
-    }
-
-    func testSpecRoundTripsAndBadFilesAreNamed() throws {
-        let spec = CharLMSpec(arch: .gru, vocabulary: CharVocabulary(text: "ab\n\"c"), embed: 4, hidden: 6, layers: 2, dropout: 0.1)
-        XCTAssertEqual(try CharLMSpec(metadata: spec.metadata), spec)
-        var m = spec.metadata
-        m["arch"] = "transformer"
-        XCTAssertThrowsError(try CharLMSpec(metadata: m)) { XCTAssertEqual("\($0)", "metadata 'arch' = 'transformer' is not one of rnn, lstm, gru") }
-        m = spec.metadata
-        m["model"] = "cnn"
-        XCTAssertThrowsError(try CharLMSpec(metadata: m)) {
-            XCTAssertEqual("\($0)", "metadata names model 'cnn', not a character language model (charlm)")
-        }
-        // Weights of a model over another vocabulary do not load, and the error names them.
-        let other = CharLMSpec(arch: .gru, vocabulary: CharVocabulary(text: "abcdefg"), embed: 4, hidden: 6, layers: 2)
-        let state: [String: Tensor] = Dictionary(uniqueKeysWithValues: other.build().stateDict().map { ($0.name, $0.tensor) })
-        XCTAssertThrowsError(try spec.build().loadStateDict(state)) { error in
-            let message = "\(error)"
-            for name in ["emb.weight", "head.weight", "head.bias"] { XCTAssertTrue(message.contains(name), message) }
-        }
     }
 }

@@ -36,7 +36,7 @@ final class TensorBoardTests: XCTestCase {
         let g = Generator(seed: 2)
         let labels = Tensor.randint(0, 3, [96], generator: g)
         let inputs = Tensor.randn([96, 4], generator: g) + labels.to(.float32).unsqueeze(1)
-        let model = MLP(inFeatures: 4, hidden: [8], classes: 3)
+        let model = MLP(MLPConfig(inFeatures: 4, hidden: [8], classes: 3))
         let logger = try TensorBoardLogger(logDir: directory.path, every: 2, histograms: true)
         let data = TensorDataset(inputs: inputs, targets: labels)
         let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), lr: 0.05),

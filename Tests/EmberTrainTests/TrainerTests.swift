@@ -26,7 +26,7 @@ final class TrainerTests: XCTestCase {
 
     private func makeTrainer(epochs: Int, callbacks: [any Callback], seed: UInt64 = 1) -> Trainer {
         manualSeed(seed)
-        let model = MLP(inFeatures: 4, hidden: [16], classes: 3, dropout: 0.2)
+        let model = MLP(MLPConfig(inFeatures: 4, hidden: [16], classes: 3, dropout: 0.2))
         return Trainer(model: model, optimizer: Adam(parameters: model.parameters(), lr: 0.01),
                        train: DataLoader(blobs(240, seed: 2), batchSize: 32, shuffle: true, seed: 3),
                        validation: DataLoader(blobs(90, seed: 4), batchSize: 45), epochs: epochs, callbacks: callbacks)

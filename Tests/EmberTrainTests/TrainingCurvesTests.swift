@@ -110,7 +110,7 @@ final class TrainingCurvesTests: XCTestCase {
         manualSeed(0)
         let g = Generator(seed: 1)
         let data = TensorDataset(inputs: Tensor.randn([64, 3], generator: g), targets: Tensor.randint(0, 2, [64], generator: g))
-        let model = MLP(inFeatures: 3, hidden: [4], classes: 2)
+        let model = MLP(MLPConfig(inFeatures: 3, hidden: [4], classes: 2))
         let steps = directory.appendingPathComponent("steps.jsonl")
         let trainer = Trainer(model: model, optimizer: SGD(parameters: model.parameters(), lr: 0.1),
                               train: DataLoader(data, batchSize: 8), validation: DataLoader(data, batchSize: 64), epochs: 2,

@@ -71,6 +71,6 @@ final class CharLMCommandTests: XCTestCase {
         XCTAssertEqual(classifier.err, "error: no such checkpoint: \(directory.path)/none\n")
         let badArch = try runEmber(["train", "charlm", "--arch", "transformer"])
         XCTAssertEqual(badArch.status, 64)
-        XCTAssertTrue(badArch.err.contains("--arch must be rnn, lstm or gru"), badArch.err)
+        XCTAssertTrue(badArch.err.contains("'transformer' is invalid for '--arch <arch>'. Please provide one of 'rnn', 'lstm' or 'gru'"), badArch.err)
     }
 }

@@ -50,6 +50,12 @@ final class CommandLineTests: XCTestCase {
         return header["__metadata__"] as! [String: String]
     }
 
+    /// The model config a model file carries as JSON.
+    private func savedConfig(_ path: String) throws -> [String: Any] {
+        let json = try XCTUnwrap(try metadata(path)["config"])
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    }
+
     func testTrainResumeEvalAndPredict() throws {
         let run = directory.appendingPathComponent("run").path, board = directory.appendingPathComponent("tb").path
         let trained = try ember(["train", "mlp", "--data", data.path, "--out", run, "--epochs", "2", "--val-size", "50",
@@ -72,15 +78,19 @@ final class CommandLineTests: XCTestCase {
         let blas = try XCTUnwrap(machine["blas"] as? [String: Any])
         XCTAssertFalse((blas["core"] as? String ?? "").isEmpty, "the BLAS kernel set")
         XCTAssertNotNil((machine["cpu"] as? [String: Any])?["features"])
-        let normalization = config["normalization"] as! [String: Double]
+        let model = try XCTUnwrap(config["model"] as? [String: Any])
+        XCTAssertEqual(model["kind"] as? String, "mlp")
+        XCTAssertEqual(model["hidden"] as? [Int], [32])
+        XCTAssertEqual((config["optimizer"] as? [String: Any])?["lr"] as? Double, 0.01)
+        XCTAssertEqual((config["training"] as? [String: Any])?["batch_size"] as? Int, 25)
+        let normalization = try XCTUnwrap(model["normalization"] as? [String: Double])
         XCTAssertEqual(normalization["mean"]!, 0.1843, accuracy: 0.005)
         XCTAssertEqual(normalization["std"]!, 0.2105, accuracy: 0.005)
-        let saved = try metadata("\(run)/model.safetensors")
-        let savedMean = try XCTUnwrap(saved["input_mean"].flatMap(Double.init), "the model file carries the statistics")
-        let savedStd = try XCTUnwrap(saved["input_std"].flatMap(Double.init))
+        let saved = try XCTUnwrap(try savedConfig("\(run)/model.safetensors")["normalization"] as? [String: Double],
+                                  "the model file carries the statistics")
         // (Foundation's JSON reader may miss a float64's last bit.)
-        XCTAssertEqual(savedMean, normalization["mean"]!, accuracy: 1e-15)
-        XCTAssertEqual(savedStd, normalization["std"]!, accuracy: 1e-15)
+        XCTAssertEqual(saved["mean"]!, normalization["mean"]!, accuracy: 1e-15)
+        XCTAssertEqual(saved["std"]!, normalization["std"]!, accuracy: 1e-15)
 
         let resumed = try ember(["train", "--resume", run, "--epochs", "3", "--log-every", "3"])
         XCTAssertEqual(resumed.status, 0, resumed.err)
@@ -122,18 +132,31 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(trained.status, 0, trained.err)
         XCTAssertTrue(trained.out.contains("on 300 images, validating on 0"), trained.out)
         let config = try json("\(run)/config.json")
-        XCTAssertEqual(config["val_size"] as? Int, 0)
-        XCTAssertNil(config["normalization"])
-        let saved = try metadata("\(run)/model.safetensors")
-        XCTAssertEqual(saved["model"], "cnn")
-        XCTAssertNil(saved["input_mean"])
-        XCTAssertNil(saved["input_std"])
+        XCTAssertEqual(((config["data"] as? [String: Any])?["images"] as? [String: Any])?["val_size"] as? Int, 0)
+        XCTAssertNil((config["model"] as? [String: Any])?["normalization"])
+        XCTAssertEqual(try metadata("\(run)/model.safetensors")["model"], "cnn")
+        XCTAssertNil(try savedConfig("\(run)/model.safetensors")["normalization"])
     }
 
     func testBadInputGetsOneLineAndLosesNothing() throws {
         let run = directory.appendingPathComponent("run").path
         XCTAssertEqual(try ember(["train", "mlp", "--data", data.path, "--out", run, "--epochs", "1", "--val-size", "50"]).status, 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: "\(run)/model.safetensors"))
+
+        // An edited config.json with a name or value no run can take: one line, the run untouched.
+        let configURL = URL(fileURLWithPath: "\(run)/config.json")
+        let saved = try String(contentsOf: configURL, encoding: .utf8)
+        for (from, to, expected) in [("\"kind\" : \"adam\"", "\"kind\" : \"lion\"", "optimizer.kind: 'lion' is not sgd, adam or adamw"),
+                                     ("\"kind\" : \"mlp\"", "\"kind\" : \"rnn\"", "model.kind: 'rnn' is not mlp, cnn, perceptron, charlm, gpt, bert or series"),
+                                     ("\"batch_size\" : 128", "\"batch_size\" : 0", "batch_size must be positive, got 0"),
+                                     ("\"batch_size\" : 128", "\"batch_size\" : \"many\"", "training.batch_size is not an integer")] {
+            XCTAssertTrue(saved.contains(from), from)
+            try saved.replacingOccurrences(of: from, with: to).write(to: configURL, atomically: true, encoding: .utf8)
+            let edited = try ember(["train", "--resume", run, "--epochs", "3"])
+            XCTAssertEqual(edited.err, "error: \(run)/config.json: \(expected)\n")
+        }
+        try saved.write(to: configURL, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(run)/model.safetensors")), before)
 
         let again = try ember(["train", "mlp", "--data", data.path, "--out", run])
         XCTAssertNotEqual(again.status, 0)

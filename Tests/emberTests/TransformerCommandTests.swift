@@ -33,7 +33,7 @@ final class TransformerCommandTests: XCTestCase {
         // A repeated line is easy: the loss falls far below log(vocabulary) ≈ 3.
         XCTAssertLessThan(figures["val_loss"] as! Double, 1.0)
         let config = try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
-        XCTAssertTrue(config.contains("\"model\" : \"gpt\""), config)
+        XCTAssertTrue(config.contains("\"kind\" : \"gpt\""), config)
 
         // Within the 32-character context the cached and uncached paths agree exactly.
         let prompt = "To be, or"
@@ -86,7 +86,8 @@ final class TransformerCommandTests: XCTestCase {
         let model = try Data(contentsOf: URL(fileURLWithPath: "\(run)/model.safetensors"))
         let headerSize = Int(model.prefix(8).withUnsafeBytes { $0.load(as: UInt64.self) })
         var header = String(decoding: model[8..<(8 + headerSize)], as: UTF8.self)
-        header = header.replacingOccurrences(of: "\"layers\":\"2\"", with: "\"layers\":\"3\"")
+        XCTAssertTrue(header.contains(#"\"n_layer\":2"#), header)
+        header = header.replacingOccurrences(of: #"\"n_layer\":2"#, with: #"\"n_layer\":3"#)
         var edited = Data(model.prefix(8))
         edited.append(Data(header.utf8))
         edited.append(model[(8 + headerSize)...])
@@ -94,7 +95,7 @@ final class TransformerCommandTests: XCTestCase {
         try edited.write(to: file)
         let refused = try runEmber(["generate", "--checkpoint", file.path])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.err.contains("does not fit the model its metadata describes"), refused.err)
+        XCTAssertTrue(refused.err.contains("does not fit the gpt model its metadata describes"), refused.err)
         XCTAssertTrue(refused.err.contains("missing: transformer.h.2.ln_1.weight"), refused.err)
     }
 }

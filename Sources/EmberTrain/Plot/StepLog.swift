@@ -1,3 +1,4 @@
+import EmberNN
 import Foundation
 
 /// The mean training loss over a span of steps; one line of `steps.jsonl`.
@@ -32,7 +33,7 @@ public final class StepLog: Callback {
 
     public func trainingBegan(_ trainer: Trainer) throws {
         let kept = try Self.records(at: url).filter { $0.step <= trainer.step }
-        let encoder = JSONFormat.encoder()
+        let encoder = ConfigJSON.encoder()
         var data = Data()
         for record in kept {
             data.append(try encoder.encode(record))

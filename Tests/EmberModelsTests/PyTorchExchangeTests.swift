@@ -10,26 +10,16 @@ import EmberNN
 /// Ember's own files list exactly the names and shapes of PyTorch's state dicts.
 final class PyTorchExchangeTests: XCTestCase {
     private func fixture(_ name: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name).safetensors")
-        let file = try SafeTensors.read(url)
+        let file = try SafeTensors.read(fixtureURL("\(name).safetensors"))
         return (Dictionary(uniqueKeysWithValues: file.tensors.map { ($0.name, $0.tensor) }), file.metadata)
     }
 
-    /// The Ember model a file's metadata describes, as `ember eval` and `ember generate` build it.
-    private func model(for metadata: [String: String]) throws -> any Layer {
-        switch metadata["model"] {
-        case "gpt": return try GPTSpec(metadata: metadata).build()
-        case "charlm": return try CharLMSpec(metadata: metadata).build()
-        default: return try ModelSpec(metadata: metadata).build()
-        }
-    }
-
-    /// Loads fixture `name` into its Ember model and checks PyTorch's eval-mode output.
+    /// Loads fixture `name` into the Ember model its metadata describes (in Ember's first
+    /// format, which PyTorch exports carry), as `ember eval` and `ember generate` do, and
+    /// checks PyTorch's eval-mode output.
     private func checkOutputs(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let weights = try fixture(name), io = try fixture(name + "_io")
-        let model = try model(for: weights.metadata)
-        try model.loadStateDict(weights.tensors)
-        model.eval()
+        let model = try ModelFile(contentsOf: fixtureURL("\(name).safetensors")).model()
+        let io = try fixture(name + "_io")
         let output = withNoGrad { model(io.tensors["input"]!) }
         let expected = io.tensors["output"]!
         XCTAssertEqual(output.shape, expected.shape, name, file: file, line: line)
@@ -51,7 +41,7 @@ final class PyTorchExchangeTests: XCTestCase {
     func testEmberFilesListPyTorchsNamesAndShapes() throws {
         for name in ["mlp", "cnn", "lstm", "gpt"] {
             let torch = try fixture(name)
-            let ember = try model(for: torch.metadata).stateDict()
+            let ember = try ModelFile(contentsOf: fixtureURL("\(name).safetensors")).config.build().stateDict()
             XCTAssertEqual(ember.count, Set(ember.map(\.name)).count, "\(name): names repeat")
             XCTAssertEqual(Set(ember.map(\.name)), Set(torch.tensors.keys), name)
             for (key, tensor) in ember {
@@ -61,19 +51,18 @@ final class PyTorchExchangeTests: XCTestCase {
         }
     }
 
-    /// An Ember file round-trips: written, read back and loaded strictly into a fresh
-    /// model, which then gives the same outputs (the tied GPT head stays tied).
+    /// An Ember file round-trips: written in today's format, read back and loaded strictly
+    /// into a fresh model, which then gives the same outputs (the tied GPT head stays tied).
     func testEmberWrittenGPTReloadsWithItsTiedHead() throws {
-        let torch = try fixture("gpt")
-        let trained = try GPTSpec(metadata: torch.metadata).build()
-        try trained.loadStateDict(torch.tensors)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ember-gpt-\(UUID()).safetensors")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try SafeTensors.write(trained.stateDict(), metadata: torch.metadata, to: url)
-        let reloaded = try GPTSpec(metadata: SafeTensors.read(url).metadata).build()
-        try reloaded.loadStateDict(Dictionary(uniqueKeysWithValues: try SafeTensors.read(url).tensors.map { ($0.name, $0.tensor) }))
-        XCTAssertTrue(reloaded.lmHead.weight === reloaded.transformer.wte.weight)
+        let torch = try ModelFile(contentsOf: fixtureURL("gpt.safetensors"))
+        let (trained, config) = try torch.model(as: GPTConfig.self)
+        let url = try temporaryModelFile(trained.stateDict(), metadata: ModelFile.metadata(.gpt(config), vocabulary: torch.vocabulary))
+        let reloaded = try ModelFile(contentsOf: url)
+        XCTAssertEqual(reloaded.metadata["format"], ModelFile.format)
+        XCTAssertEqual(reloaded.vocabulary, torch.vocabulary)
+        let (gpt, _) = try reloaded.model(as: GPTConfig.self)
+        XCTAssertTrue(gpt.lmHead.weight === gpt.transformer.wte.weight)
         let tokens = try fixture("gpt_io").tensors["input"]!
-        XCTAssertEqual((trained(tokens) - reloaded(tokens)).abs().max().item() as Double, 0)
+        XCTAssertEqual((trained(tokens) - gpt(tokens)).abs().max().item() as Double, 0)
     }
 }

@@ -1,0 +1,147 @@
+import Ember
+import EmberData
+import EmberNN
+import Foundation
+
+/// A model file: safetensors weights (PyTorch's parameter names) whose `__metadata__`
+/// describes the model, so the file alone rebuilds it (Hugging Face's `config.json` and
+/// `from_pretrained`, in one file):
+///
+///     format   "ember-model-2"
+///     model    the kind, "gpt"
+///     config   the model's config as JSON: {"kind": "gpt", "n_layer": 4, "n_head": 4, …}
+///     vocab    text models: the characters, as a JSON array of strings
+///
+/// Files of Ember's first formats (`ember-classifier-1` and its siblings: one metadata
+/// string per hyper-parameter), and PyTorch exports that carry those keys, are read
+/// through `LegacyModelMetadata`; a nanoGPT state dict without Ember's description
+/// through `GPTConfig(inferringFrom:)`.
+public struct ModelFile {
+    /// Where it was read from.
+    public let url: URL
+    /// The weights, by name.
+    public let tensors: [String: Tensor]
+    /// The whole `__metadata__`.
+    public let metadata: [String: String]
+    /// The model the file describes (checked: it builds).
+    public let config: AnyModelConfig
+    /// The characters of a text model (charlm, gpt, bert), by index; nil for the others.
+    public let vocabulary: CharVocabulary?
+
+    /// The format this version writes.
+    public static let format = "ember-model-2"
+
+    /// The `__metadata__` that describes `config` and, for a text model, its characters.
+    public static func metadata(_ config: AnyModelConfig, vocabulary: CharVocabulary? = nil) throws -> [String: String] {
+        var m = ["format": format, "model": config.kind.rawValue, "config": try ConfigJSON.string(config)]
+        if let vocabulary { m["vocab"] = try ConfigJSON.string(vocabulary.characters.map(String.init)) }
+        return m
+    }
+
+    /// Reads the file at `url` and what its metadata describes; a file without Ember's
+    /// description may be a nanoGPT state dict, whose shape `gpt` completes (see
+    /// `GPTConfig(inferringFrom:metadata:heads:)`). Throws naming what is missing or wrong.
+    public init(contentsOf url: URL, gpt: NanoGPTHints = NanoGPTHints()) throws {
+        let (named, metadata) = try SafeTensors.read(url)
+        var tensors: [String: Tensor] = [:]
+        for (name, tensor) in named { tensors[name] = tensor }
+        self.url = url
+        self.tensors = tensors
+        self.metadata = metadata
+        do {
+            (config, vocabulary) = try Self.describe(metadata, tensors: tensors, gpt: gpt)
+            try config.validate()
+            try Self.check(vocabulary, fits: config)
+        } catch let error as ConfigError {
+            throw ConfigError("\(url.path): \(error.description)")
+        }
+    }
+
+    /// The model, its weights loaded (every name and shape must match), in eval mode.
+    public func model() throws -> any Layer {
+        let model = config.build()
+        try load(into: model)
+        return model
+    }
+
+    /// The model and its config, when the file holds a `C` model; throws otherwise.
+    public func model<C: ModelConfig>(as _: C.Type) throws -> (model: C.Model, config: C) {
+        guard let typed = config.config as? C else {
+            throw ConfigError("\(url.path) holds a \(config.kind.rawValue) model, not a \(C.kind.rawValue) one")
+        }
+        let model = typed.build()
+        try load(into: model)
+        return (model, typed)
+    }
+
+    private func load(into model: any Layer) throws {
+        do {
+            try model.loadStateDict(tensors)
+        } catch {
+            throw ConfigError("\(url.path) does not fit the \(config.kind.rawValue) model its metadata describes: \(error)")
+        }
+        model.eval()
+    }
+
+    /// The config and vocabulary `metadata` describes, in whichever format.
+    private static func describe(_ m: [String: String], tensors: [String: Tensor], gpt: NanoGPTHints) throws
+        -> (AnyModelConfig, CharVocabulary?) {
+        guard let json = m["config"] else {
+            if m["model"] != nil { return try LegacyModelMetadata.read(m) }
+            return try GPTConfig.inferringFrom(tensors, metadata: m, hints: gpt)
+        }
+        guard m["format"] == format else {
+            throw ConfigError("metadata 'format' = '\(m["format"] ?? "")' is not \(format), the format that stores a 'config'")
+        }
+        let config: AnyModelConfig
+        do {
+            config = try ConfigJSON.decode(AnyModelConfig.self, from: Data(json.utf8))
+        } catch let error as ConfigError {
+            throw ConfigError("metadata 'config': \(error.description)")
+        }
+        guard m["model"] == config.kind.rawValue else {
+            throw ConfigError("metadata 'model' = '\(m["model"] ?? "")' but its config is a \(config.kind.rawValue)")
+        }
+        return (config, try m["vocab"].map(characters(json:)))
+    }
+
+    /// The characters of a `vocab` entry (or a file of one): a JSON array of
+    /// one-character strings.
+    public static func characters(json: String) throws -> CharVocabulary {
+        guard let strings = try? ConfigJSON.decoder().decode([String].self, from: Data(json.utf8)) else {
+            throw ConfigError("metadata 'vocab' is not a JSON array of strings")
+        }
+        let characters = strings.compactMap { $0.count == 1 ? $0.first : nil }
+        guard characters.count == strings.count, !characters.isEmpty, Set(characters).count == characters.count else {
+            throw ConfigError("metadata 'vocab' must list distinct single characters")
+        }
+        return CharVocabulary(characters: characters)
+    }
+
+    /// Text models need their characters, as many as their config's tokens (a BERT has
+    /// one more, its mask token).
+    private static func check(_ vocabulary: CharVocabulary?, fits config: AnyModelConfig) throws {
+        let tokens: Int
+        switch config {
+        case let .charlm(c): tokens = c.vocabSize
+        case let .gpt(c): tokens = c.vocabSize
+        case let .bert(c): tokens = c.vocabSize - 1
+        default: return
+        }
+        guard let vocabulary else { throw ConfigError("a \(config.kind.rawValue) model file needs its characters (metadata 'vocab')") }
+        guard vocabulary.count == tokens else {
+            throw ConfigError("metadata 'vocab' has \(vocabulary.count) characters but the model reads \(tokens)")
+        }
+    }
+}
+
+/// A model file's model and config, read from `url`; the weights must fit it exactly.
+public func loadModel(from url: URL) throws -> (model: any Layer, config: AnyModelConfig) {
+    let file = try ModelFile(contentsOf: url)
+    return (try file.model(), file.config)
+}
+
+/// A model file's `C` model and its config; throws if the file holds another kind.
+public func loadModel<C: ModelConfig>(from url: URL, as type: C.Type) throws -> (model: C.Model, config: C) {
+    try ModelFile(contentsOf: url).model(as: type)
+}

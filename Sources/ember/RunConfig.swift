@@ -1,0 +1,77 @@
+import Ember
+import EmberData
+import EmberModels
+import EmberNN
+import EmberTrain
+import Foundation
+
+/// Everything a training run is, as its `config.json` holds it: the model, the data, the
+/// optimizer and schedule, how long and in what batches, and what it logs. Every `ember
+/// train` command fills one from its flags; `--resume` reads it back.
+struct RunConfig: Codable, Equatable {
+    var model: AnyModelConfig
+    var data: DataConfig
+    var optimizer: OptimizerConfig
+    var schedule: ScheduleConfig
+    var training: TrainingConfig
+    var logging: LoggingConfig
+
+    /// Throws naming the first setting, in any part, that cannot run (a config.json read
+    /// back is checked before anything is built from it).
+    func validate() throws {
+        try model.validate()
+        try data.validate(for: model)
+        try optimizer.validate()
+        try schedule.validate()
+        try training.validate()
+        try logging.validate()
+        let stepCounted = [.charlm, .gpt, .bert].contains(model.kind)
+        guard (training.steps != nil) == stepCounted else {
+            throw ConfigError("a \(model.kind.rawValue) run counts \(stepCounted ? "steps" : "epochs")")
+        }
+    }
+}
+
+/// What a run trains on; `config.json` names the kind and gives its settings:
+/// `{"text": {"corpus": …, "window": 64}}`.
+enum DataConfig: Codable, Equatable {
+    /// Fashion-MNIST's images: the folder of its IDX files, the training images held out
+    /// for validation, and whether the classifier standardises its input.
+    case images(directory: String, valSize: Int, normalize: Bool)
+    /// A text file, 90% training and 10% validation, read in windows of `window`
+    /// characters; a BERT masks a share of them.
+    case text(corpus: String, window: Int, maskProb: Double?)
+    /// A synthetic noisy sum of sines on a trend (`points` values with `noise`), or the
+    /// numbers of a CSV file; 70% training, 15% validation, 15% test.
+    case series(points: Int, noise: Double, csv: String?)
+
+    /// Throws unless the data is the kind `model` reads, with settings it can use.
+    func validate(for model: AnyModelConfig) throws {
+        switch (self, model) {
+        case let (.images(_, valSize, _), .mlp), let (.images(_, valSize, _), .cnn),
+             let (.images(_, valSize, _), .perceptron):
+            guard valSize >= 0 else { throw ConfigError(keys: ["val_size"], "val_size must be non-negative, got \(valSize)") }
+        case let (.text(_, window, nil), .charlm):
+            try positiveWindow(window)
+        case let (.text(_, window, nil), .gpt(gpt)):
+            try positiveWindow(window)
+            guard window <= gpt.blockSize else { throw ConfigError(keys: ["window"], "window \(window) is longer than the GPT's context \(gpt.blockSize)") }
+        case let (.text(_, window, maskProb?), .bert(bert)):
+            try positiveWindow(window)
+            guard window <= bert.maxPositions else { throw ConfigError(keys: ["window"], "window \(window) is longer than the BERT's context \(bert.maxPositions)") }
+            guard maskProb > 0 && maskProb <= 1 else {
+                throw ConfigError(keys: ["mask_prob"], "mask_prob must be in (0, 1], got \(maskProb)")
+            }
+        case let (.series(points, noise, _), .series):
+            guard points > 0, noise >= 0, noise.isFinite else {
+                throw ConfigError(keys: ["points", "noise"], "points must be positive and noise non-negative, got \(points) and \(noise)")
+            }
+        default:
+            throw ConfigError("a \(model.kind.rawValue) model does not train on this data (\(try ConfigJSON.string(self)))")
+        }
+    }
+
+    private func positiveWindow(_ window: Int) throws {
+        guard window > 0 else { throw ConfigError(keys: ["window"], "window must be positive, got \(window)") }
+    }
+}
