@@ -33,7 +33,7 @@ public struct TensorDataset: Dataset {
     /// Samples that are the rows of `inputs` (`[N, ...]`) and `targets` (`[N, ...]`).
     public init(inputs: Tensor, targets: Tensor) {
         precondition(inputs.ndim >= 1 && targets.ndim >= 1 && inputs.shape[0] == targets.shape[0],
-                     "TensorDataset: inputs \(ShapeMessage.format(inputs.shape)) and targets \(ShapeMessage.format(targets.shape)) need the same first dimension")
+                     "TensorDataset: inputs \(OpMessage.format(inputs.shape)) and targets \(OpMessage.format(targets.shape)) need the same first dimension")
         self.inputs = inputs
         self.targets = targets
     }

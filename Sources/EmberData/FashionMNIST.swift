@@ -10,7 +10,7 @@ public enum ImageClassificationFiles {
         let images = try IDX.read(try locate("\(prefix)-images-idx3-ubyte", in: directory, hint: installHint))
         let labels = try IDX.read(try locate("\(prefix)-labels-idx1-ubyte", in: directory, hint: installHint), dtype: .int64)
         guard images.ndim == 3, labels.ndim == 1, images.shape[0] == labels.shape[0] else {
-            throw DataError("\(directory): images \(ShapeMessage.format(images.shape)) and labels \(ShapeMessage.format(labels.shape)) do not match")
+            throw DataError("\(directory): images \(OpMessage.format(images.shape)) and labels \(OpMessage.format(labels.shape)) do not match")
         }
         if labels.numel > 0 && (labels.min().item() < 0 || labels.max().item() > 9) {
             throw DataError("\(directory): \(prefix) labels must be classes 0 to 9")

@@ -24,7 +24,7 @@ public enum IDX {
         let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
         let payload = data.count - 4 - 4 * rank
         guard count == payload else {
-            throw DataError("\(name): header declares shape \(ShapeMessage.format(shape)) (\(count) values) but the file holds \(payload)")
+            throw DataError("\(name): header declares shape \(OpMessage.format(shape)) (\(count) values) but the file holds \(payload)")
         }
         let values = [UInt8](data.dropFirst(4 + 4 * rank))
         switch dtype {

@@ -28,7 +28,7 @@ public struct MaskedWindows: Dataset {
 
     /// Masked windows of `length` over `tokens` (`[N]` int64, N ≥ length).
     public init(_ tokens: Tensor, length: Int, maskToken: Int, randomTokens: Int, maskProbability: Double = 0.15, seed: UInt64 = 0) {
-        precondition(tokens.ndim == 1 && tokens.dtype == .int64, "MaskedWindows: tokens \(ShapeMessage.format(tokens.shape)) must be 1-D int64")
+        precondition(tokens.ndim == 1 && tokens.dtype == .int64, "MaskedWindows: tokens \(OpMessage.format(tokens.shape)) must be 1-D int64")
         precondition(length > 0 && tokens.shape[0] >= length, "MaskedWindows: \(tokens.shape[0]) tokens hold no window of \(length)")
         precondition(maskProbability > 0 && maskProbability <= 1, "MaskedWindows: maskProbability must be in (0, 1], got \(maskProbability)")
         precondition(randomTokens > 0, "MaskedWindows: randomTokens must be positive")

@@ -101,7 +101,7 @@ public struct TokenWindows: Dataset {
 
     /// The windows of `length` over `tokens` (`[N]` int64, N > length).
     public init(_ tokens: Tensor, length: Int) {
-        precondition(tokens.ndim == 1 && tokens.dtype == .int64, "TokenWindows: tokens \(ShapeMessage.format(tokens.shape)) must be 1-D int64")
+        precondition(tokens.ndim == 1 && tokens.dtype == .int64, "TokenWindows: tokens \(OpMessage.format(tokens.shape)) must be 1-D int64")
         precondition(length > 0 && tokens.shape[0] > length,
                      "TokenWindows: \(tokens.shape[0]) tokens hold no window of \(length) plus a target")
         self.tokens = tokens

@@ -94,7 +94,7 @@ public final class BERT: Module, Layer {
     /// no position attends to.
     public func callAsFunction(_ tokens: Tensor, paddingMask: Tensor?) -> Tensor {
         precondition(tokens.ndim == 2 && tokens.dtype == .int64 && tokens.shape[1] <= config.maxPositions,
-                     "BERT: tokens \(ShapeMessage.format(tokens.shape)) must be [B, T ≤ \(config.maxPositions)] int64")
+                     "BERT: tokens \(OpMessage.format(tokens.shape)) must be [B, T ≤ \(config.maxPositions)] int64")
         let positions = positionEmbedding.weight.narrow(dim: 0, start: 0, length: tokens.shape[1])
         let x = embeddingNorm(tokenEmbedding(tokens) + positions).dropout(p: config.dropout, training: training)
         let h = head(encoder(x, mask: nil, keyPaddingMask: paddingMask))

@@ -88,7 +88,7 @@ public final class CharRNN: Module, Layer {
     /// Logits `[B, T, V]` for tokens `[B, T]` from `state` (zeros if nil), and the state
     /// after the last token: feed it back to continue the text.
     public func callAsFunction(_ tokens: Tensor, state: RecurrentState?) -> (logits: Tensor, state: RecurrentState) {
-        precondition(tokens.ndim == 2 && tokens.dtype == .int64, "CharRNN: tokens \(ShapeMessage.format(tokens.shape)) must be [B, T] int64")
+        precondition(tokens.ndim == 2 && tokens.dtype == .int64, "CharRNN: tokens \(OpMessage.format(tokens.shape)) must be [B, T] int64")
         let (output, next) = rnn.forward(emb(tokens.transpose(0, 1)), state: state)
         return (head(output).transpose(0, 1), next)
     }

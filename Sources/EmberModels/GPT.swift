@@ -93,7 +93,7 @@ public final class GPT: Module, Layer {
     /// it; a cache that holds tokens takes one new token at a time. With `lastOnly`, only
     /// the last position's logits are computed: `[B, 1, V]`.
     public func callAsFunction(_ tokens: Tensor, cache: KVCache?, lastOnly: Bool = false) -> Tensor {
-        precondition(tokens.ndim == 2 && tokens.dtype == .int64, "GPT: tokens \(ShapeMessage.format(tokens.shape)) must be [B, T] int64")
+        precondition(tokens.ndim == 2 && tokens.dtype == .int64, "GPT: tokens \(OpMessage.format(tokens.shape)) must be [B, T] int64")
         let start = cache?.length ?? 0, t = tokens.shape[1]
         precondition(start + t <= config.blockSize,
                      "GPT: \(start) cached + \(t) new tokens exceed the context of \(config.blockSize)")

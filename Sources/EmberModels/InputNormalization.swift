@@ -24,7 +24,7 @@ public struct InputNormalization: Equatable, Codable, Sendable {
     /// (any shape, not empty), computed in float64; a standard deviation of 1 when all
     /// elements are equal, so that such images are only centred.
     public init(fitting images: Tensor) {
-        precondition(images.numel > 0, "InputNormalization: fitting needs at least one element, got \(ShapeMessage.format(images.shape))")
+        precondition(images.numel > 0, "InputNormalization: fitting needs at least one element, got \(OpMessage.format(images.shape))")
         let values = images.detach().to(.float64)
         let std: Double = values.std(correction: 0).item()
         self.init(mean: values.mean().item(), std: std > 0 ? std : 1)

@@ -59,7 +59,7 @@ public final class SeriesForecaster: Module, Layer {
 
     /// `[B, T, 1]` windows → `[B, horizon]` forecasts.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        precondition(x.ndim == 3 && x.shape[2] == 1, "SeriesForecaster: input \(ShapeMessage.format(x.shape)) must be [B, T, 1]")
+        precondition(x.ndim == 3 && x.shape[2] == 1, "SeriesForecaster: input \(OpMessage.format(x.shape)) must be [B, T, 1]")
         let output = rnn.forward(x).output
         return head(output.select(dim: 1, index: output.shape[1] - 1))
     }

@@ -23,7 +23,7 @@ public struct TokenSampler: Sendable {
 
     /// The index of the next token given `logits` (`[V]`), drawing from `generator`.
     public func sample(_ logits: Tensor, generator: Generator) -> Int {
-        precondition(logits.ndim == 1 && logits.numel > 0, "TokenSampler: logits \(ShapeMessage.format(logits.shape)) must be [V]")
+        precondition(logits.ndim == 1 && logits.numel > 0, "TokenSampler: logits \(OpMessage.format(logits.shape)) must be [V]")
         let values = logits.to(.float64).contiguous().scalars(as: Double.self)
         // Most likely first; ties keep the lower index, so greedy picking is deterministic.
         var order = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }

@@ -69,7 +69,7 @@ public enum Init {
 
     /// `(fanIn, fanOut)` of a weight of rank ≥ 2 (`[out, in, k…]`).
     public static func fans(_ t: Tensor) -> (fanIn: Int, fanOut: Int) {
-        precondition(t.ndim >= 2, "Init: fan in and fan out need a tensor of rank 2 or more, got \(ShapeMessage.format(t.shape))")
+        precondition(t.ndim >= 2, "Init: fan in and fan out need a tensor of rank 2 or more, got \(OpMessage.format(t.shape))")
         let receptive = t.shape.dropFirst(2).reduce(1, *)
         return (t.shape[1] * receptive, t.shape[0] * receptive)
     }

@@ -23,7 +23,7 @@ public enum Reduction: Sendable {
 /// - Returns: a scalar, or `[N]` (`[N, d…]`) with `.none`.
 public func crossEntropy(_ logits: Tensor, _ targets: Tensor, reduction: Reduction = .mean,
                          labelSmoothing: Double = 0, ignoreIndex: Int? = nil) -> Tensor {
-    precondition(logits.ndim >= 2, "crossEntropy: logits \(ShapeMessage.format(logits.shape)) must be [N, C] or [N, C, ...]")
+    precondition(logits.ndim >= 2, "crossEntropy: logits \(OpMessage.format(logits.shape)) must be [N, C] or [N, C, ...]")
     precondition(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
     let classesLast = logits.ndim == 2 ? logits : logits.permute([0] + Array(2..<logits.ndim) + [1])
     let logProbabilities = classesLast.reshape([-1, logits.shape[1]]).logSoftmax(dim: 1)        // [M, C]
@@ -35,7 +35,7 @@ public func crossEntropy(_ logits: Tensor, _ targets: Tensor, reduction: Reducti
 /// `F.nll_loss`): `logProbabilities` `[N, C]`, `targets` `[N]` int64.
 public func nllLoss(_ logProbabilities: Tensor, _ targets: Tensor, reduction: Reduction = .mean,
                     ignoreIndex: Int? = nil) -> Tensor {
-    precondition(logProbabilities.ndim == 2, "nllLoss: input \(ShapeMessage.format(logProbabilities.shape)) must be [N, C]")
+    precondition(logProbabilities.ndim == 2, "nllLoss: input \(OpMessage.format(logProbabilities.shape)) must be [N, C]")
     return negativeLogLikelihood(logProbabilities, targets, labelSmoothing: 0, ignoreIndex: ignoreIndex,
                                  reduction: reduction, op: "nllLoss", inputShape: logProbabilities.shape)
 }
@@ -55,7 +55,7 @@ public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .me
 /// logarithms are clamped at −100 as PyTorch does, so 0 and 1 give finite losses.
 public func binaryCrossEntropy(_ probabilities: Tensor, _ targets: Tensor, reduction: Reduction = .mean) -> Tensor {
     precondition(probabilities.shape == targets.shape,
-                 ShapeMessage.mismatch(op: "binaryCrossEntropy", probabilities.shape, targets.shape))
+                 OpMessage.mismatch(op: "binaryCrossEntropy", probabilities.shape, targets.shape))
     let logP = probabilities.log().clamp(min: -100), logQ = (1.0 - probabilities).log().clamp(min: -100)
     return reduce(-(targets * logP + (1.0 - targets) * logQ), reduction)
 }
@@ -64,7 +64,7 @@ public func binaryCrossEntropy(_ probabilities: Tensor, _ targets: Tensor, reduc
 /// `F.binary_cross_entropy_with_logits`): `max(x, 0) − x·y + log(1 + e^−|x|)`.
 public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor, reduction: Reduction = .mean) -> Tensor {
     precondition(logits.shape == targets.shape,
-                 ShapeMessage.mismatch(op: "binaryCrossEntropyWithLogits", logits.shape, targets.shape))
+                 OpMessage.mismatch(op: "binaryCrossEntropyWithLogits", logits.shape, targets.shape))
     let loss = logits.relu() - logits * targets + ((-logits.abs()).exp() + 1.0).log()
     return reduce(loss, reduction)
 }
@@ -93,8 +93,8 @@ private func negativeLogLikelihood(_ logProbabilities: Tensor, _ targets: Tensor
     let classes = logProbabilities.shape[1]
     let expectedTargets = [inputShape[0]] + Array(inputShape.dropFirst(2))
     precondition(targets.shape == expectedTargets,
-                 "\(op): targets \(ShapeMessage.format(targets.shape)) do not match input \(ShapeMessage.format(inputShape)) (expected \(ShapeMessage.format(expectedTargets)))")
-    precondition(!targets.dtype.isFloatingPoint, ShapeMessage.dtype(op: op, targets.dtype, expected: "int64 class indices"))
+                 "\(op): targets \(OpMessage.format(targets.shape)) do not match input \(OpMessage.format(inputShape)) (expected \(OpMessage.format(expectedTargets)))")
+    precondition(!targets.dtype.isFloatingPoint, OpMessage.dtype(op: op, targets.dtype, expected: "int64 class indices"))
     var flat = targets.reshape([-1]).to(.int64)                                     // [M]
     var keep: Tensor? = nil
     if let ignoreIndex {

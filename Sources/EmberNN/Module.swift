@@ -183,7 +183,7 @@ public struct StateDictError: Error, CustomStringConvertible {
         if !unexpected.isEmpty { parts.append("unexpected: \(unexpected.joined(separator: ", "))") }
         if !mismatched.isEmpty {
             parts.append("shape mismatch: " + mismatched.map {
-                "\($0.name) expects \(ShapeMessage.format($0.expected)), got \(ShapeMessage.format($0.found))"
+                "\($0.name) expects \(OpMessage.format($0.expected)), got \(OpMessage.format($0.found))"
             }.joined(separator: ", "))
         }
         return "cannot load state dict: " + parts.joined(separator: "; ")

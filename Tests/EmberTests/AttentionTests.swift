@@ -127,12 +127,12 @@ final class AttentionTests: XCTestCase {
         XCTAssertLessThan(maxDifference(wide, narrow.to(.float64)), 1e-5)
     }
 
-    func testShapeMessagesNameTheShapes() {
-        XCTAssertNil(ShapeMessage.attention(query: [2, 3, 4], key: [2, 5, 4], value: [2, 5, 6], mask: [3, 5]))
-        XCTAssertEqual(ShapeMessage.attention(query: [2, 3, 4], key: [2, 5, 3], value: [2, 5, 6], mask: nil),
+    func testOpMessagesNameTheShapes() {
+        XCTAssertNil(OpMessage.attention(query: [2, 3, 4], key: [2, 5, 4], value: [2, 5, 6], mask: [3, 5]))
+        XCTAssertEqual(OpMessage.attention(query: [2, 3, 4], key: [2, 5, 3], value: [2, 5, 6], mask: nil),
                        "scaledDotProductAttention: query [2, 3, 4], key [2, 5, 3], value [2, 5, 6]: query and key need the same last dim")
-        XCTAssertNotNil(ShapeMessage.attention(query: [2, 3, 4], key: [2, 5, 4], value: [2, 4, 6], mask: nil))
-        XCTAssertNotNil(ShapeMessage.attention(query: [2, 3, 4], key: [2, 5, 4], value: [2, 5, 6], mask: [4, 5]))
-        XCTAssertNotNil(ShapeMessage.attention(query: [3, 4], key: [2, 5, 4], value: [2, 5, 6], mask: nil))
+        XCTAssertNotNil(OpMessage.attention(query: [2, 3, 4], key: [2, 5, 4], value: [2, 4, 6], mask: nil))
+        XCTAssertNotNil(OpMessage.attention(query: [2, 3, 4], key: [2, 5, 4], value: [2, 5, 6], mask: [4, 5]))
+        XCTAssertNotNil(OpMessage.attention(query: [3, 4], key: [2, 5, 4], value: [2, 5, 6], mask: nil))
     }
 }

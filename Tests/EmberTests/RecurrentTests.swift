@@ -157,13 +157,13 @@ final class RecurrentTests: XCTestCase {
     }
 
     func testShapeErrorsNameTheOperands() {
-        XCTAssertEqual(ShapeMessage.recurrent(.lstm, input: [3, 2, 5], h0: [2, 4], c0: [2, 4], weightIH: [16, 4], weightHH: [16, 4],
+        XCTAssertEqual(OpMessage.recurrent(.lstm, input: [3, 2, 5], h0: [2, 4], c0: [2, 4], weightIH: [16, 4], weightHH: [16, 4],
                                               biasIH: nil, biasHH: nil),
                        "recurrentLayer(lstm): input [3, 2, 5], h0 [2, 4], weightIH [16, 4], weightHH [16, 4]: expected h0 [2, H], weightIH [4·H, 5] and weightHH [4·H, H]")
-        XCTAssertEqual(ShapeMessage.recurrent(.gru, input: [3, 2, 5], h0: [2, 4], c0: [2, 4], weightIH: [12, 5], weightHH: [12, 4],
+        XCTAssertEqual(OpMessage.recurrent(.gru, input: [3, 2, 5], h0: [2, 4], c0: [2, 4], weightIH: [12, 5], weightHH: [12, 4],
                                               biasIH: [12], biasHH: nil),
                        "recurrentLayer(gru): takes no initial cell state c0")
-        XCTAssertNil(ShapeMessage.recurrent(.gru, input: [3, 2, 5], h0: [2, 4], c0: nil, weightIH: [12, 5], weightHH: [12, 4],
+        XCTAssertNil(OpMessage.recurrent(.gru, input: [3, 2, 5], h0: [2, 4], c0: nil, weightIH: [12, 5], weightHH: [12, 4],
                                             biasIH: [12], biasHH: [12]))
     }
 }

@@ -11,10 +11,10 @@ extension Tensor {
         precondition(requiresGrad, "backward: tensor does not require grad and has no gradFn")
         let seed: Tensor
         if let gradient {
-            precondition(gradient.shape == shape, ShapeMessage.mismatch(op: "backward", shape, gradient.shape))
+            precondition(gradient.shape == shape, OpMessage.mismatch(op: "backward", shape, gradient.shape))
             seed = gradient
         } else {
-            precondition(numel == 1, "backward: gradient can be implied only for a scalar, got shape \(ShapeMessage.format(shape))")
+            precondition(numel == 1, "backward: gradient can be implied only for a scalar, got shape \(OpMessage.format(shape))")
             seed = Tensor.ones(shape, dtype: dtype)
         }
         withGradMode(createGraph) {

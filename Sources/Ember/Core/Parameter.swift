@@ -8,7 +8,7 @@ public final class Parameter: Tensor, @unchecked Sendable {
     /// A parameter holding a contiguous copy of `tensor`'s values (floating point).
     public init(_ tensor: Tensor) {
         precondition(tensor.dtype.isFloatingPoint,
-                     ShapeMessage.dtype(op: "Parameter", tensor.dtype, expected: "a floating-point type"))
+                     OpMessage.dtype(op: "Parameter", tensor.dtype, expected: "a floating-point type"))
         let data = Copy.contiguous(tensor)
         super.init(storage: data.storage, shape: data.shape, strides: data.strides, offset: 0, dtype: data.dtype)
         requiringGrad()

@@ -51,7 +51,7 @@ enum Shape {
     /// Turns a possibly negative dimension into an index in `0..<rank`.
     static func normalize(_ dim: Int, rank: Int, op: String) -> Int {
         let d = dim < 0 ? dim + rank : dim
-        precondition(d >= 0 && d < Swift.max(rank, 1), ShapeMessage.badDim(op: op, dim: dim, rank: rank))
+        precondition(d >= 0 && d < Swift.max(rank, 1), OpMessage.badDim(op: op, dim: dim, rank: rank))
         return d
     }
 

@@ -80,7 +80,7 @@ public class Tensor: @unchecked Sendable {
     public func requiringGrad(_ flag: Bool = true) -> Tensor {
         precondition(isLeaf, "requiringGrad: only leaf tensors can change requiresGrad; use detach() first")
         precondition(!flag || dtype.isFloatingPoint,
-                     ShapeMessage.dtype(op: "requiringGrad", dtype, expected: "a floating-point type"))
+                     OpMessage.dtype(op: "requiringGrad", dtype, expected: "a floating-point type"))
         requiresGrad = flag
         return self
     }

@@ -19,7 +19,7 @@ extension Tensor: CustomStringConvertible {
         text += render(values, formatter: formatter, summarize: summarize, indent: 7)
         var notes: [String] = []
         if ![.float32, .int64, .bool].contains(dtype) { notes.append("dtype: \(dtype)") }
-        if ndim > 0 && numel == 0 { notes.append("shape: \(ShapeMessage.format(shape))") }
+        if ndim > 0 && numel == 0 { notes.append("shape: \(OpMessage.format(shape))") }
         if let name = gradFnName { notes.append("gradFn: \(name)") } else if requiresGrad { notes.append("requiresGrad: true") }
         return text + notes.map { ", " + $0 }.joined() + ")"
     }

@@ -89,7 +89,7 @@ public enum SafeTensors {
                 return (p, acc.1 || o)
             }
             guard !overflow, count.multipliedReportingOverflow(by: dtype.itemSize).partialValue == offsets[1] - offsets[0] else {
-                throw SafeTensorsError("entry '\(name)': shape \(ShapeMessage.format(shape)) of \(dtype) needs \(count * dtype.itemSize) bytes, data_offsets give \(offsets[1] - offsets[0])")
+                throw SafeTensorsError("entry '\(name)': shape \(OpMessage.format(shape)) of \(dtype) needs \(count * dtype.itemSize) bytes, data_offsets give \(offsets[1] - offsets[0])")
             }
             entries.append((name, dtype, shape, offsets[0], offsets[1]))
         }

@@ -11,7 +11,7 @@ struct MatrixBatch {
     /// The matrices of `t` (rank ≥ 2, last stride 1 or last dim of size 1).
     init(_ t: Tensor) {
         precondition(t.ndim >= 2 && (t.strides[t.ndim - 1] == 1 || t.shape[t.ndim - 1] == 1),
-                     "MatrixBatch: \(ShapeMessage.format(t.shape)) needs contiguous rows")
+                     "MatrixBatch: \(OpMessage.format(t.shape)) needs contiguous rows")
         let lead = Array(t.shape.dropLast(2)), leadStrides = Array(t.strides.dropLast(2))
         var starts = [0]
         for (size, stride) in zip(lead, leadStrides) {

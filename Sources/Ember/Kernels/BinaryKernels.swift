@@ -12,7 +12,7 @@ extension Kernels {
     /// `a op b` with broadcasting and type promotion; no autograd.
     static func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOp) -> Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
-            preconditionFailure(ShapeMessage.broadcast(op: op.rawValue, a.shape, b.shape))
+            preconditionFailure(OpMessage.broadcast(op: op.rawValue, a.shape, b.shape))
         }
         var dtype = a.dtype.promoted(with: b.dtype)
         if (op == .div || op == .pow) && !dtype.isFloatingPoint { dtype = .float32 }
@@ -48,7 +48,7 @@ extension Kernels {
             switch op {
             case .add, .maximum: Elementwise.zip(a, b, into: out, LogicalOr())
             case .mul, .minimum: Elementwise.zip(a, b, into: out, LogicalAnd())
-            default: preconditionFailure(ShapeMessage.dtype(op: op.rawValue, .bool, expected: "a numeric type"))
+            default: preconditionFailure(OpMessage.dtype(op: op.rawValue, .bool, expected: "a numeric type"))
             }
         }
         return out
@@ -57,7 +57,7 @@ extension Kernels {
     /// `a cmp b` elementwise with broadcasting, as a bool tensor.
     static func compare(_ a: Tensor, _ b: Tensor, _ cmp: Comparison) -> Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
-            preconditionFailure(ShapeMessage.broadcast(op: cmp.rawValue, a.shape, b.shape))
+            preconditionFailure(OpMessage.broadcast(op: cmp.rawValue, a.shape, b.shape))
         }
         let dtype = a.dtype.promoted(with: b.dtype)
         let a = a.to(dtype), b = b.to(dtype)

@@ -13,7 +13,7 @@ enum Copy {
 
     /// Writes `src` (broadcast to `dst.shape`, same dtype) into the view `dst`.
     static func assign(_ src: Tensor, to dst: Tensor) {
-        precondition(src.dtype == dst.dtype, ShapeMessage.dtype(op: "copy", src.dtype, expected: "\(dst.dtype)"))
+        precondition(src.dtype == dst.dtype, OpMessage.dtype(op: "copy", src.dtype, expected: "\(dst.dtype)"))
         let ss = Shape.broadcastStrides(shape: src.shape, strides: src.strides, to: dst.shape)
         let loop = StridedLoop(shape: dst.shape, strides: [dst.strides, ss])
         func run<T>(_: T.Type) {

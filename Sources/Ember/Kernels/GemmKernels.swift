@@ -56,7 +56,7 @@ extension Kernels {
         switch a.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        default: preconditionFailure(ShapeMessage.dtype(op: "matmul", a.dtype, expected: "float32 or float64"))
+        default: preconditionFailure(OpMessage.dtype(op: "matmul", a.dtype, expected: "float32 or float64"))
         }
         return out
     }

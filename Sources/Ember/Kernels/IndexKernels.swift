@@ -7,7 +7,7 @@ extension Kernels {
     /// contiguous copy of it; `op` names the caller in the message.
     static func checkedIndex(_ index: Tensor, bound: Int, op: String) -> Tensor {
         precondition(index.dtype == .int64 || index.dtype == .int32,
-                     ShapeMessage.dtype(op: op, index.dtype, expected: "an int64 index"))
+                     OpMessage.dtype(op: op, index.dtype, expected: "an int64 index"))
         let idx = index.to(.int64).contiguous()
         let p = idx.pointer(Int64.self)
         for i in 0..<idx.numel where p[i] < 0 || p[i] >= bound {
@@ -101,7 +101,7 @@ extension Kernels {
         case .float64: run(Double.self)
         case .int64: run(Int64.self)
         case .int32: run(Int32.self)
-        case .bool: preconditionFailure(ShapeMessage.dtype(op: "scatterAdd", .bool, expected: "a numeric type"))
+        case .bool: preconditionFailure(OpMessage.dtype(op: "scatterAdd", .bool, expected: "a numeric type"))
         }
         return out
     }

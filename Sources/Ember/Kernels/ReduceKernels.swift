@@ -35,7 +35,7 @@ extension Kernels {
             inner = 1
             outer = x.numel / Swift.max(r, 1)
         }
-        precondition(r > 0 || op == .sum, "\(op.rawValue): cannot reduce an empty dimension of \(ShapeMessage.format(x.shape))")
+        precondition(r > 0 || op == .sum, "\(op.rawValue): cannot reduce an empty dimension of \(OpMessage.format(x.shape))")
         if r == 0 {
             fill(out, 0)  // a sum of no terms
             return out
@@ -65,7 +65,7 @@ extension Kernels {
         case .float64: float(Double.self)
         case .int64: integer(Int64.self)
         case .int32: integer(Int32.self)
-        case .bool: preconditionFailure(ShapeMessage.dtype(op: op.rawValue, .bool, expected: "a numeric type; convert with to(.int64)"))
+        case .bool: preconditionFailure(OpMessage.dtype(op: op.rawValue, .bool, expected: "a numeric type; convert with to(.int64)"))
         }
         return out
     }

@@ -3,7 +3,7 @@ extension Kernels {
     /// reduced dim is moved last and made contiguous first, then moved back.
     static func softmax(_ x: Tensor, dim: Int, log: Bool) -> Tensor {
         precondition(x.dtype.isFloatingPoint,
-                     ShapeMessage.dtype(op: log ? "logSoftmax" : "softmax", x.dtype, expected: "float32 or float64"))
+                     OpMessage.dtype(op: log ? "logSoftmax" : "softmax", x.dtype, expected: "float32 or float64"))
         let d = Shape.normalize(dim, rank: x.ndim, op: log ? "logSoftmax" : "softmax")
         let last = Swift.max(x.ndim - 1, 0)
         let rows = d == last ? x.contiguous() : x.transpose(d, last).contiguous()

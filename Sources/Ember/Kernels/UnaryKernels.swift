@@ -77,7 +77,7 @@ extension Kernels {
                 let h = hi >= Double(T.max) ? T.max : T(hi.rounded(.down))
                 Elementwise.map(x, into: out, Clamp<T>(low: l, high: h))
             default:
-                preconditionFailure(ShapeMessage.dtype(op: op.name, x.dtype, expected: "float32 or float64"))
+                preconditionFailure(OpMessage.dtype(op: op.name, x.dtype, expected: "float32 or float64"))
             }
         }
         switch x.dtype {
@@ -85,7 +85,7 @@ extension Kernels {
         case .float64: float(Double.self)
         case .int64: integer(Int64.self)
         case .int32: integer(Int32.self)
-        case .bool: preconditionFailure(ShapeMessage.dtype(op: op.name, .bool, expected: "a numeric type"))
+        case .bool: preconditionFailure(OpMessage.dtype(op: op.name, .bool, expected: "a numeric type"))
         }
         return out
     }

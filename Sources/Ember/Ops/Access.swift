@@ -2,7 +2,7 @@
 extension Tensor {
     /// The single value of a one-element tensor, as a Double.
     public func item() -> Double {
-        precondition(numel == 1, "item: tensor of shape \(ShapeMessage.format(shape)) has \(numel) elements, not 1")
+        precondition(numel == 1, "item: tensor of shape \(OpMessage.format(shape)) has \(numel) elements, not 1")
         return contiguous().scalars(as: Double.self)[0]
     }
 
@@ -30,7 +30,7 @@ extension Tensor {
     public func copy(from source: Tensor) {
         checkInPlace("copy")
         precondition(Shape.broadcast(source.shape, shape) == shape,
-                     "copy: cannot write \(ShapeMessage.format(source.shape)) into \(ShapeMessage.format(shape))")
+                     "copy: cannot write \(OpMessage.format(source.shape)) into \(OpMessage.format(shape))")
         Copy.assign(source.to(dtype), to: self)
     }
 
@@ -55,7 +55,7 @@ extension Tensor {
         checkInPlace(op.rawValue + "_")
         let result = withNoGrad { Kernels.binary(self, rhs, op) }
         precondition(result.shape == shape,
-                     "\(op.rawValue)_: cannot update \(ShapeMessage.format(shape)) in place with \(ShapeMessage.format(rhs.shape))")
+                     "\(op.rawValue)_: cannot update \(OpMessage.format(shape)) in place with \(OpMessage.format(rhs.shape))")
         Copy.assign(result.to(dtype), to: self)
     }
 
@@ -69,8 +69,8 @@ extension Tensor {
     /// Calls `body` with a pointer to the elements of this tensor, which must be
     /// contiguous and of the dtype `T` stores; for passing data to C libraries.
     public func withUnsafeMutablePointer<T: TensorElement, R>(as _: T.Type, _ body: (UnsafeMutablePointer<T>) throws -> R) rethrows -> R {
-        precondition(T.dtype == dtype, ShapeMessage.dtype(op: "withUnsafeMutablePointer", dtype, expected: "\(T.dtype)"))
-        precondition(isContiguous, "withUnsafeMutablePointer: tensor of shape \(ShapeMessage.format(shape)) is not contiguous")
+        precondition(T.dtype == dtype, OpMessage.dtype(op: "withUnsafeMutablePointer", dtype, expected: "\(T.dtype)"))
+        precondition(isContiguous, "withUnsafeMutablePointer: tensor of shape \(OpMessage.format(shape)) is not contiguous")
         return try body(pointer(T.self))
     }
 }
@@ -83,7 +83,7 @@ extension Tensor {
     ) rethrows -> R {
         for t in tensors {
             precondition(t.dtype == T.dtype && t.isContiguous,
-                         "withUnsafeMutablePointers: tensor \(ShapeMessage.format(t.shape)) of \(t.dtype) is not contiguous \(T.dtype)")
+                         "withUnsafeMutablePointers: tensor \(OpMessage.format(t.shape)) of \(t.dtype) is not contiguous \(T.dtype)")
         }
         return try withExtendedLifetime(tensors) { try body(tensors.map { $0.pointer(T.self) }) }
     }

@@ -10,7 +10,7 @@ extension Tensor {
     /// `self`, so its own backward is itself with the same `x`.
     func passingWherePositive(_ x: Tensor) -> Tensor {
         precondition(shape == x.shape && dtype == x.dtype && dtype.isFloatingPoint,
-                     ShapeMessage.mismatch(op: "reluBackward", shape, x.shape))
+                     OpMessage.mismatch(op: "reluBackward", shape, x.shape))
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         if dtype == .float32 {
             Elementwise.zip(self, x, into: out, PassWherePositive<Float>())

@@ -17,7 +17,7 @@ extension Tensor {
     public func scaledDotProductAttention(key: Tensor, value: Tensor, mask: Tensor? = nil, isCausal: Bool = false,
                                           dropout: Double = 0, scale: Double? = nil,
                                           generator: Generator = .default) -> Tensor {
-        if let problem = ShapeMessage.attention(query: shape, key: key.shape, value: value.shape, mask: mask?.shape) {
+        if let problem = OpMessage.attention(query: shape, key: key.shape, value: value.shape, mask: mask?.shape) {
             preconditionFailure(problem)
         }
         precondition(dtype.isFloatingPoint && key.dtype == dtype && value.dtype == dtype,
@@ -43,12 +43,12 @@ extension Tensor {
     public func packedSelfAttention(heads: Int, mask: Tensor? = nil, isCausal: Bool = false, dropout: Double = 0,
                                     scale: Double? = nil, generator: Generator = .default) -> Tensor {
         precondition(ndim == 3 && heads > 0 && shape[2] % (3 * heads) == 0,
-                     "packedSelfAttention: input \(ShapeMessage.format(shape)) must be [B, T, 3·E] with E a multiple of heads \(heads)")
-        precondition(dtype.isFloatingPoint, ShapeMessage.dtype(op: "packedSelfAttention", dtype, expected: "float32 or float64"))
+                     "packedSelfAttention: input \(OpMessage.format(shape)) must be [B, T, 3·E] with E a multiple of heads \(heads)")
+        precondition(dtype.isFloatingPoint, OpMessage.dtype(op: "packedSelfAttention", dtype, expected: "float32 or float64"))
         let scores = [shape[0], heads, shape[1], shape[1]]
         if let mask {
             precondition(Shape.broadcast(mask.shape, scores) == scores,
-                         "packedSelfAttention: mask \(ShapeMessage.format(mask.shape)) does not broadcast to \(ShapeMessage.format(scores))")
+                         "packedSelfAttention: mask \(OpMessage.format(mask.shape)) does not broadcast to \(OpMessage.format(scores))")
         }
         precondition(dropout >= 0 && dropout < 1, "packedSelfAttention: dropout must be in [0, 1), got \(dropout)")
         let packed = contiguous()
@@ -100,7 +100,7 @@ extension Tensor {
     }
 }
 
-extension ShapeMessage {
+extension OpMessage {
     /// Why `scaledDotProductAttention` refuses these shapes, or nil.
     public static func attention(query: [Int], key: [Int], value: [Int], mask: [Int]?) -> String? {
         let op = "scaledDotProductAttention: query \(format(query)), key \(format(key)), value \(format(value))"

@@ -9,7 +9,7 @@ extension Tensor {
     /// `oH = (H + 2·padding − dilation·(kH − 1) − 1) / stride + 1` (likewise `oW`).
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
                        dilation: Size2D = 1, groups: Int = 1) -> Tensor {
-        let shapes = "\(ShapeMessage.format(shape)) and weight \(ShapeMessage.format(weight.shape))"
+        let shapes = "\(OpMessage.format(shape)) and weight \(OpMessage.format(weight.shape))"
         precondition(ndim == 4 && weight.ndim == 4, "conv2d: input \(shapes) must both be 4-D")
         precondition(dtype.isFloatingPoint && weight.dtype == dtype,
                      "conv2d: input \(shapes): dtypes \(dtype) and \(weight.dtype) must be the same floating-point type")
@@ -22,7 +22,7 @@ extension Tensor {
         precondition(geometry.outHeight > 0 && geometry.outWidth > 0,
                      "conv2d: input \(shapes): kernel larger than the padded input")
         if let bias {
-            precondition(bias.shape == [weight.shape[0]], "conv2d: bias \(ShapeMessage.format(bias.shape)) must be [\(weight.shape[0])]")
+            precondition(bias.shape == [weight.shape[0]], "conv2d: bias \(OpMessage.format(bias.shape)) must be [\(weight.shape[0])]")
         }
         let x = contiguous(), w = weight.contiguous(), b = bias?.contiguous()
         return Kernels.conv2d(x, w, b, conv).recorded("conv2d", [x, w] + (b.map { [$0] } ?? [])) { g in
@@ -54,7 +54,7 @@ extension Tensor {
     /// Average pooling to a fixed `outputSize`, with PyTorch's adaptive bins:
     /// `[N, C, H, W] -> [N, C, outputSize.h, outputSize.w]`.
     public func adaptiveAvgPool2d(outputSize: Size2D) -> Tensor {
-        precondition(ndim == 4 && dtype.isFloatingPoint, "adaptiveAvgPool2d: input \(ShapeMessage.format(shape)) must be a 4-D float tensor")
+        precondition(ndim == 4 && dtype.isFloatingPoint, "adaptiveAvgPool2d: input \(OpMessage.format(shape)) must be a 4-D float tensor")
         precondition(outputSize.h > 0 && outputSize.w > 0, "adaptiveAvgPool2d: output size \(outputSize) must be positive")
         return averagePool(PoolAxis(length: shape[2], adaptiveOutputs: outputSize.h),
                            PoolAxis(length: shape[3], adaptiveOutputs: outputSize.w), name: "adaptiveAvgPool2d")
@@ -69,13 +69,13 @@ extension Tensor {
 
     private func poolAxes(_ op: String, _ kernel: Size2D, _ stride: Size2D, _ padding: Size2D,
                           countPadding: Bool) -> (PoolAxis, PoolAxis) {
-        precondition(ndim == 4 && dtype.isFloatingPoint, "\(op): input \(ShapeMessage.format(shape)) must be a 4-D float tensor")
+        precondition(ndim == 4 && dtype.isFloatingPoint, "\(op): input \(OpMessage.format(shape)) must be a 4-D float tensor")
         precondition(kernel.h > 0 && kernel.w > 0 && stride.h > 0 && stride.w > 0,
                      "\(op): kernel \(kernel) and stride \(stride) must be positive")
         precondition(padding.h >= 0 && padding.w >= 0 && 2 * padding.h <= kernel.h && 2 * padding.w <= kernel.w,
                      "\(op): padding \(padding) must be at most half the kernel \(kernel)")
         precondition(shape[2] + 2 * padding.h >= kernel.h && shape[3] + 2 * padding.w >= kernel.w,
-                     "\(op): kernel \(kernel) is larger than the padded input \(ShapeMessage.format(shape))")
+                     "\(op): kernel \(kernel) is larger than the padded input \(OpMessage.format(shape))")
         return (PoolAxis(length: shape[2], kernel: kernel.h, stride: stride.h, padding: padding.h, countPadding: countPadding),
                 PoolAxis(length: shape[3], kernel: kernel.w, stride: stride.w, padding: padding.w, countPadding: countPadding))
     }

@@ -9,7 +9,7 @@ extension Tensor {
     public convenience init<T: TensorElement>(_ values: [T], shape: [Int]? = nil) {
         let shape = shape ?? [values.count]
         precondition(Shape.count(shape) == values.count,
-                     "Tensor(_:shape:): \(values.count) values do not fill shape \(ShapeMessage.format(shape))")
+                     "Tensor(_:shape:): \(values.count) values do not fill shape \(OpMessage.format(shape))")
         self.init(uninitializedShape: shape, dtype: T.dtype)
         values.withUnsafeBufferPointer { src in
             pointer(T.self).update(from: src.baseAddress!, count: values.count)

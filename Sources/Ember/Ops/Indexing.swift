@@ -4,7 +4,7 @@ extension Tensor {
     /// `index_select`); the result has `index.numel` entries along `dim`.
     public func indexSelect(dim: Int, index: Tensor) -> Tensor {
         let d = Shape.normalize(dim, rank: ndim, op: "indexSelect")
-        precondition(index.ndim <= 1, "indexSelect: index must be 1-D, got shape \(ShapeMessage.format(index.shape))")
+        precondition(index.ndim <= 1, "indexSelect: index must be 1-D, got shape \(OpMessage.format(index.shape))")
         let idx = Kernels.checkedIndex(index, bound: shape[d], op: "indexSelect")
         let inputShape = shape
         return Kernels.indexSelect(self, dim: d, index: idx).recorded("indexSelect", [self]) { g in
@@ -20,7 +20,7 @@ extension Tensor {
                      "indexAdd: dtypes \(dtype) and \(source.dtype) must be the same floating-point type")
         var expected = shape
         expected[d] = index.numel
-        precondition(source.shape == expected, ShapeMessage.mismatch(op: "indexAdd", expected, source.shape))
+        precondition(source.shape == expected, OpMessage.mismatch(op: "indexAdd", expected, source.shape))
         let idx = Kernels.checkedIndex(index, bound: shape[d], op: "indexAdd")
         return Kernels.indexAdd(self, dim: d, index: idx, source: source).recorded("indexAdd", [self, source]) { g in
             [g, source.requiresGrad ? g.indexSelect(dim: d, index: idx) : nil]
@@ -46,7 +46,7 @@ extension Tensor {
         checkScatterShape(index, op: "scatterAdd", dim: d)
         precondition(source.dtype == dtype, "scatterAdd: source dtype \(source.dtype) differs from \(dtype)")
         precondition(source.ndim == index.ndim && zip(index.shape, source.shape).allSatisfy { $0 <= $1 },
-                     "scatterAdd: index \(ShapeMessage.format(index.shape)) is larger than source \(ShapeMessage.format(source.shape))")
+                     "scatterAdd: index \(OpMessage.format(index.shape)) is larger than source \(OpMessage.format(source.shape))")
         let idx = Kernels.checkedIndex(index, bound: shape[d], op: "scatterAdd")
         return Kernels.scatterAdd(self, dim: d, index: idx, source: source).recorded("scatterAdd", [self, source]) { g in
             [g, source.requiresGrad ? g.gather(dim: d, index: idx) : nil]
@@ -69,7 +69,7 @@ extension Tensor {
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         let dtype = a.dtype.promoted(with: b.dtype)
         guard let ab = Shape.broadcast(a.shape, b.shape), let shape = Shape.broadcast(condition.shape, ab) else {
-            preconditionFailure("where: condition \(ShapeMessage.format(condition.shape)), \(ShapeMessage.format(a.shape)) and \(ShapeMessage.format(b.shape)) cannot be broadcast together")
+            preconditionFailure("where: condition \(OpMessage.format(condition.shape)), \(OpMessage.format(a.shape)) and \(OpMessage.format(b.shape)) cannot be broadcast together")
         }
         let cond = condition.to(.bool), x = a.to(dtype), y = b.to(dtype)
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
@@ -87,11 +87,11 @@ extension Tensor {
 
     private func checkScatterShape(_ index: Tensor, op: String, dim: Int) {
         precondition(index.ndim == ndim && index.shape.indices.allSatisfy { $0 == dim || index.shape[$0] <= shape[$0] },
-                     "\(op): index of shape \(ShapeMessage.format(index.shape)) does not fit \(ShapeMessage.format(shape)) along dimension \(dim)")
+                     "\(op): index of shape \(OpMessage.format(index.shape)) does not fit \(OpMessage.format(shape)) along dimension \(dim)")
     }
 
     private func triangle(_ diagonal: Int, lower: Bool) -> Tensor {
-        precondition(ndim >= 2, "\(lower ? "tril" : "triu"): needs at least 2 dimensions, got \(ShapeMessage.format(shape))")
+        precondition(ndim >= 2, "\(lower ? "tril" : "triu"): needs at least 2 dimensions, got \(OpMessage.format(shape))")
         let rows = shape[ndim - 2], cols = shape[ndim - 1]
         let mask = Tensor.generate([rows, cols], dtype: .bool) { i in
             let offset = i % cols - i / cols

@@ -9,7 +9,7 @@ extension Tensor {
         for t in tensors {
             precondition(t.dtype == first.dtype, "cat: dtypes \(first.dtype) and \(t.dtype) differ")
             precondition(t.ndim == first.ndim && (0..<t.ndim).allSatisfy { $0 == d || t.shape[$0] == first.shape[$0] },
-                         "cat: shapes \(tensors.map { ShapeMessage.format($0.shape) }.joined(separator: ", ")) differ outside dimension \(dim)")
+                         "cat: shapes \(tensors.map { OpMessage.format($0.shape) }.joined(separator: ", ")) differ outside dimension \(dim)")
         }
         var shape = first.shape
         shape[d] = tensors.reduce(0) { $0 + $1.shape[d] }
@@ -31,7 +31,7 @@ extension Tensor {
         precondition(!tensors.isEmpty, "stack: needs at least one tensor")
         let shape = tensors[0].shape
         for t in tensors where t.shape != shape {
-            preconditionFailure(ShapeMessage.mismatch(op: "stack", shape, t.shape))
+            preconditionFailure(OpMessage.mismatch(op: "stack", shape, t.shape))
         }
         let d = Shape.normalize(dim, rank: shape.count + 1, op: "stack")
         return cat(tensors.map { $0.unsqueeze(d) }, dim: d)
@@ -47,7 +47,7 @@ extension Tensor {
     /// Views of the given `sizes` along `dim`; they must add up to its length.
     public func split(sizes: [Int], dim: Int = 0) -> [Tensor] {
         let d = Shape.normalize(dim, rank: ndim, op: "split")
-        precondition(sizes.reduce(0, +) == shape[d], "split: sizes \(sizes) do not add up to \(shape[d]) along dimension \(dim) of \(ShapeMessage.format(shape))")
+        precondition(sizes.reduce(0, +) == shape[d], "split: sizes \(sizes) do not add up to \(shape[d]) along dimension \(dim) of \(OpMessage.format(shape))")
         var start = 0
         return sizes.map { n in
             defer { start += n }

@@ -5,11 +5,11 @@ extension Tensor {
     /// operands are batches of matrices whose batch dimensions broadcast.
     /// `[..., m, k] x [..., k, n] -> [..., m, n]`.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(ndim >= 1 && other.ndim >= 1, "matmul: both operands need at least one dimension, got \(ShapeMessage.format(shape)) x \(ShapeMessage.format(other.shape))")
+        precondition(ndim >= 1 && other.ndim >= 1, "matmul: both operands need at least one dimension, got \(OpMessage.format(shape)) x \(OpMessage.format(other.shape))")
         precondition(dtype == other.dtype && dtype.isFloatingPoint,
-                     "matmul: \(ShapeMessage.format(shape)) x \(ShapeMessage.format(other.shape)): dtypes \(dtype) and \(other.dtype) must be the same floating-point type")
+                     "matmul: \(OpMessage.format(shape)) x \(OpMessage.format(other.shape)): dtypes \(dtype) and \(other.dtype) must be the same floating-point type")
         let k2 = other.ndim == 1 ? other.shape[0] : other.shape[other.ndim - 2]
-        precondition(shape[ndim - 1] == k2, ShapeMessage.matmul(shape, other.shape))
+        precondition(shape[ndim - 1] == k2, OpMessage.matmul(shape, other.shape))
         if other.ndim == 1 { return matmul(other.unsqueeze(-1)).squeeze(-1) }
         if ndim == 1 { return unsqueeze(0).matmul(other).squeeze(-2) }
         if other.ndim == 2 && ndim > 2 {
@@ -18,7 +18,7 @@ extension Tensor {
             return reshape([-1, shape[ndim - 1]]).matmul(other).reshape(lead + [other.shape[1]])
         }
         guard let batch = Shape.broadcast(Array(shape.dropLast(2)), Array(other.shape.dropLast(2))) else {
-            preconditionFailure("matmul: \(ShapeMessage.format(shape)) x \(ShapeMessage.format(other.shape)): batch dimensions cannot be broadcast together")
+            preconditionFailure("matmul: \(OpMessage.format(shape)) x \(OpMessage.format(other.shape)): batch dimensions cannot be broadcast together")
         }
         let a = self, b = other
         let m = shape[ndim - 2], k = shape[ndim - 1], n = other.shape[other.ndim - 1]
@@ -38,12 +38,12 @@ extension Tensor {
     /// layout, so nothing is transposed or copied.
     public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
         precondition(weight.ndim == 2 && ndim >= 1 && shape[ndim - 1] == weight.shape[1],
-                     "linear: input \(ShapeMessage.format(shape)) and weight \(ShapeMessage.format(weight.shape)): inner dimensions \(shape.last ?? 0) and \(weight.shape.count == 2 ? weight.shape[1] : 0) differ")
+                     "linear: input \(OpMessage.format(shape)) and weight \(OpMessage.format(weight.shape)): inner dimensions \(shape.last ?? 0) and \(weight.shape.count == 2 ? weight.shape[1] : 0) differ")
         precondition(dtype == weight.dtype && dtype.isFloatingPoint && (bias?.dtype ?? dtype) == dtype,
                      "linear: dtypes \(dtype), \(weight.dtype) and \(bias?.dtype ?? dtype) must be one floating-point type")
         let outFeatures = weight.shape[0]
         if let bias {
-            precondition(bias.shape == [outFeatures], "linear: bias \(ShapeMessage.format(bias.shape)) must be [\(outFeatures)]")
+            precondition(bias.shape == [outFeatures], "linear: bias \(OpMessage.format(bias.shape)) must be [\(outFeatures)]")
         }
         let lead = Array(shape.dropLast())
         let x = reshape([-1, shape[ndim - 1]]).contiguous()                                   // [M, in]

@@ -7,12 +7,12 @@ extension Tensor {
     public func layerNorm(normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
         let k = normalizedShape.count
         precondition(k > 0 && ndim >= k && Array(shape.suffix(k)) == normalizedShape,
-                     "layerNorm: input \(ShapeMessage.format(shape)) does not end in \(ShapeMessage.format(normalizedShape))")
-        precondition(dtype.isFloatingPoint, ShapeMessage.dtype(op: "layerNorm", dtype, expected: "float32 or float64"))
+                     "layerNorm: input \(OpMessage.format(shape)) does not end in \(OpMessage.format(normalizedShape))")
+        precondition(dtype.isFloatingPoint, OpMessage.dtype(op: "layerNorm", dtype, expected: "float32 or float64"))
         for (name, t) in [("weight", weight), ("bias", bias)] {
             if let t {
                 precondition(Shape.broadcast(t.shape, normalizedShape) == normalizedShape && t.dtype == dtype,
-                             "layerNorm: \(name) \(ShapeMessage.format(t.shape)) must broadcast to \(ShapeMessage.format(normalizedShape)) as \(dtype)")
+                             "layerNorm: \(name) \(OpMessage.format(t.shape)) must broadcast to \(OpMessage.format(normalizedShape)) as \(dtype)")
             }
         }
         let width = Shape.count(normalizedShape), dims = Array((ndim - k)..<ndim)
@@ -51,11 +51,11 @@ extension Tensor {
     /// itself differentiable (`createGraph` records nothing through it).
     public func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
                           training: Bool, momentum: Double = 0.1, eps: Double = 1e-5) -> Tensor {
-        precondition(ndim >= 2 && dtype.isFloatingPoint, "batchNorm: input \(ShapeMessage.format(shape)) must be a float tensor [N, C, ...]")
+        precondition(ndim >= 2 && dtype.isFloatingPoint, "batchNorm: input \(OpMessage.format(shape)) must be a float tensor [N, C, ...]")
         let c = shape[1]
         for (name, t) in [("runningMean", runningMean), ("runningVar", runningVar), ("weight", weight), ("bias", bias)] {
             if let t {
-                precondition(t.shape == [c] && t.dtype == dtype, "batchNorm: \(name) \(ShapeMessage.format(t.shape)) must be [\(c)] of \(dtype)")
+                precondition(t.shape == [c] && t.dtype == dtype, "batchNorm: \(name) \(OpMessage.format(t.shape)) must be [\(c)] of \(dtype)")
             }
         }
         precondition(training || (runningMean != nil && runningVar != nil), "batchNorm: evaluation needs running statistics")

@@ -36,7 +36,7 @@ extension Tensor {
     public func recurrentLayer(_ cell: RecurrentCellKind, h0: Tensor, c0: Tensor? = nil,
                                weightIH: Tensor, weightHH: Tensor, biasIH: Tensor? = nil, biasHH: Tensor? = nil,
                                reverse: Bool = false) -> Tensor {
-        if let problem = ShapeMessage.recurrent(cell, input: shape, h0: h0.shape, c0: c0?.shape, weightIH: weightIH.shape,
+        if let problem = OpMessage.recurrent(cell, input: shape, h0: h0.shape, c0: c0?.shape, weightIH: weightIH.shape,
                                                 weightHH: weightHH.shape, biasIH: biasIH?.shape, biasHH: biasHH?.shape) {
             preconditionFailure(problem)
         }
@@ -67,7 +67,7 @@ extension Tensor {
     }
 }
 
-extension ShapeMessage {
+extension OpMessage {
     /// What is wrong with the shapes of a `recurrentLayer` call, or nil if nothing.
     public static func recurrent(_ cell: RecurrentCellKind, input: [Int], h0: [Int], c0: [Int]?, weightIH: [Int], weightHH: [Int],
                                  biasIH: [Int]?, biasHH: [Int]?) -> String? {

@@ -18,7 +18,7 @@ extension Tensor {
 
     /// Mean over `dims` (all if empty).
     public func mean(dims: [Int] = [], keepDim: Bool = false) -> Tensor {
-        precondition(dtype.isFloatingPoint, ShapeMessage.dtype(op: "mean", dtype, expected: "float32 or float64"))
+        precondition(dtype.isFloatingPoint, OpMessage.dtype(op: "mean", dtype, expected: "float32 or float64"))
         let ds = Shape.normalize(dims, rank: ndim, op: "mean")
         return sum(dims: ds, keepDim: keepDim) / Double(ds.reduce(1) { $0 * shape[$1] })
     }
@@ -84,7 +84,7 @@ extension Tensor {
     public func sumTo(_ shape: [Int]) -> Tensor {
         if self.shape == shape { return self }
         let lead = ndim - shape.count
-        precondition(lead >= 0, "sumTo: cannot sum \(ShapeMessage.format(self.shape)) down to \(ShapeMessage.format(shape))")
+        precondition(lead >= 0, "sumTo: cannot sum \(OpMessage.format(self.shape)) down to \(OpMessage.format(shape))")
         var dims = Array(0..<lead)
         for (i, n) in shape.enumerated() where n == 1 && self.shape[lead + i] != 1 { dims.append(lead + i) }
         return sum(dims: dims, keepDim: true).reshape(shape)

@@ -22,7 +22,7 @@ extension Tensor {
     public func view(_ newShape: [Int]) -> Tensor {
         let target = inferShape(newShape)
         precondition(Shape.viewStrides(shape: shape, strides: strides, as: target) != nil,
-                     "view: tensor of shape \(ShapeMessage.format(shape)) with strides \(ShapeMessage.format(strides)) cannot be viewed as \(ShapeMessage.format(target)); use reshape()")
+                     "view: tensor of shape \(OpMessage.format(shape)) with strides \(OpMessage.format(strides)) cannot be viewed as \(OpMessage.format(target)); use reshape()")
         return reshape(target)
     }
 
@@ -30,7 +30,7 @@ extension Tensor {
     public func flatten(startDim: Int = 0, endDim: Int = -1) -> Tensor {
         if ndim == 0 { return reshape([1]) }
         let s = Shape.normalize(startDim, rank: ndim, op: "flatten"), e = Shape.normalize(endDim, rank: ndim, op: "flatten")
-        precondition(s <= e, "flatten: startDim \(startDim) comes after endDim \(endDim) for shape \(ShapeMessage.format(shape))")
+        precondition(s <= e, "flatten: startDim \(startDim) comes after endDim \(endDim) for shape \(OpMessage.format(shape))")
         return reshape(Array(shape[..<s]) + [Shape.count(Array(shape[s...e]))] + Array(shape[(e + 1)...]))
     }
 
@@ -57,7 +57,7 @@ extension Tensor {
     public func permute(_ dims: [Int]) -> Tensor {
         let ds = dims.map { Shape.normalize($0, rank: ndim, op: "permute") }
         precondition(ds.count == ndim && Set(ds).count == ndim,
-                     "permute: \(dims) is not a permutation of the \(ndim) dimensions of \(ShapeMessage.format(shape))")
+                     "permute: \(dims) is not a permutation of the \(ndim) dimensions of \(OpMessage.format(shape))")
         var inverse = [Int](repeating: 0, count: ndim)
         for (i, d) in ds.enumerated() { inverse[d] = i }
         return view(shape: ds.map { shape[$0] }, strides: ds.map { strides[$0] }, offset: offset)
@@ -77,12 +77,12 @@ extension Tensor {
     /// A view repeating size-1 dimensions (and new leading ones) to `newShape`, without
     /// copying; -1 keeps a dimension's size.
     public func expand(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.count >= ndim, "expand: cannot expand \(ShapeMessage.format(shape)) to fewer dimensions \(ShapeMessage.format(newShape))")
+        precondition(newShape.count >= ndim, "expand: cannot expand \(OpMessage.format(shape)) to fewer dimensions \(OpMessage.format(newShape))")
         let lead = newShape.count - ndim
         var target = newShape
         for i in 0..<ndim where newShape[lead + i] == -1 { target[lead + i] = shape[i] }
         guard Shape.broadcast(shape, target) == target else {
-            preconditionFailure("expand: cannot expand \(ShapeMessage.format(shape)) to \(ShapeMessage.format(newShape))")
+            preconditionFailure("expand: cannot expand \(OpMessage.format(shape)) to \(OpMessage.format(newShape))")
         }
         if target == shape { return self }
         let newStrides = Shape.broadcastStrides(shape: shape, strides: strides, to: target)
@@ -110,7 +110,7 @@ extension Tensor {
     public func narrow(dim: Int, start: Int, length: Int) -> Tensor {
         let d = Shape.normalize(dim, rank: ndim, op: "narrow")
         precondition(start >= 0 && length >= 0 && start + length <= shape[d],
-                     "narrow: \(start)..<\(start + length) is out of range for dimension \(dim) of \(ShapeMessage.format(shape))")
+                     "narrow: \(start)..<\(start + length) is out of range for dimension \(dim) of \(OpMessage.format(shape))")
         return slice(dim: d, start: start, end: start + length)
     }
 
@@ -118,7 +118,7 @@ extension Tensor {
     public func select(dim: Int, index: Int) -> Tensor {
         let d = Shape.normalize(dim, rank: ndim, op: "select")
         let i = index < 0 ? index + shape[d] : index
-        precondition(i >= 0 && i < shape[d], "select: index \(index) is out of range for dimension \(dim) of \(ShapeMessage.format(shape))")
+        precondition(i >= 0 && i < shape[d], "select: index \(index) is out of range for dimension \(dim) of \(OpMessage.format(shape))")
         return slice(dim: d, start: i, end: i + 1).squeeze(d)
     }
 
@@ -164,10 +164,10 @@ extension Tensor {
         var target = newShape
         if let i = newShape.firstIndex(of: -1) {
             let known = Shape.count(newShape.enumerated().filter { $0.offset != i }.map(\.element))
-            precondition(known > 0 && numel % known == 0, ShapeMessage.reshape(shape, newShape))
+            precondition(known > 0 && numel % known == 0, OpMessage.reshape(shape, newShape))
             target[i] = numel / known
         }
-        precondition(Shape.count(target) == numel && target.allSatisfy({ $0 >= 0 }), ShapeMessage.reshape(shape, newShape))
+        precondition(Shape.count(target) == numel && target.allSatisfy({ $0 >= 0 }), OpMessage.reshape(shape, newShape))
         return target
     }
 

@@ -24,7 +24,7 @@ public final class Linear: Module, Layer {
     /// name it has first.
     public init(weight: Parameter, bias: Parameter? = nil) {
         precondition(weight.ndim == 2 && (bias == nil || bias!.shape == [weight.shape[0]]),
-                     "Linear: weight \(ShapeMessage.format(weight.shape)) must be 2-D and bias \(ShapeMessage.format(bias?.shape ?? [])) match its rows")
+                     "Linear: weight \(OpMessage.format(weight.shape)) must be 2-D and bias \(OpMessage.format(bias?.shape ?? [])) match its rows")
         self.weight = weight
         self.bias = bias
     }
@@ -32,7 +32,7 @@ public final class Linear: Module, Layer {
     /// `[..., inFeatures] -> [..., outFeatures]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.ndim >= 1 && x.shape[x.ndim - 1] == weight.shape[1],
-                     "Linear: input \(ShapeMessage.format(x.shape)) does not end in inFeatures \(weight.shape[1])")
+                     "Linear: input \(OpMessage.format(x.shape)) does not end in inFeatures \(weight.shape[1])")
         return x.linear(weight: weight, bias: bias)
     }
 }

@@ -62,13 +62,13 @@ public final class MultiheadAttention: Module {
         let unbatched = query.ndim == 2
         precondition((query.ndim == 3 || unbatched) && key.ndim == query.ndim && value.ndim == query.ndim
                      && query.shape.last == embedDim && key.shape.last == embedDim && value.shape.last == embedDim,
-                     "MultiheadAttention: query \(ShapeMessage.format(query.shape)), key \(ShapeMessage.format(key.shape)), value \(ShapeMessage.format(value.shape)) must be [L, B, \(embedDim)] (or [L, \(embedDim)])")
+                     "MultiheadAttention: query \(OpMessage.format(query.shape)), key \(OpMessage.format(key.shape)), value \(OpMessage.format(value.shape)) must be [L, B, \(embedDim)] (or [L, \(embedDim)])")
         // Work batch first: [B, L, E].
         func batched(_ t: Tensor) -> Tensor { unbatched ? t.unsqueeze(0) : batchFirst ? t : t.transpose(0, 1) }
         let q = batched(query), k = batched(key), v = batched(value)
         let b = q.shape[0], l = q.shape[1], s = k.shape[1], e = embedDim, h = numHeads, d = e / h
         precondition(k.shape[0] == b && v.shape[0] == b && v.shape[1] == s,
-                     "MultiheadAttention: query \(ShapeMessage.format(query.shape)), key \(ShapeMessage.format(key.shape)), value \(ShapeMessage.format(value.shape)) disagree in batch or length")
+                     "MultiheadAttention: query \(OpMessage.format(query.shape)), key \(OpMessage.format(key.shape)), value \(OpMessage.format(value.shape)) disagree in batch or length")
         let mask = combinedMask(attentionMask, keyPaddingMask, batch: b, queries: l, keys: s, dtype: q.dtype)
         let p = training ? dropout : 0
         let attended: Tensor
@@ -97,12 +97,12 @@ public final class MultiheadAttention: Module {
         if let attention {
             let shape = attention.shape
             precondition(shape == [queries, keys] || shape == [batch * numHeads, queries, keys],
-                         "MultiheadAttention: attentionMask \(ShapeMessage.format(shape)) must be [\(queries), \(keys)] or [\(batch * numHeads), \(queries), \(keys)]")
+                         "MultiheadAttention: attentionMask \(OpMessage.format(shape)) must be [\(queries), \(keys)] or [\(batch * numHeads), \(queries), \(keys)]")
             result = additive(attention.ndim == 2 ? attention : attention.reshape([batch, numHeads, queries, keys]))
         }
         if let padding {
             precondition(padding.shape == [batch, keys] || (batch == 1 && padding.shape == [keys]),
-                         "MultiheadAttention: keyPaddingMask \(ShapeMessage.format(padding.shape)) must be [\(batch), \(keys)]")
+                         "MultiheadAttention: keyPaddingMask \(OpMessage.format(padding.shape)) must be [\(batch), \(keys)]")
             let p = additive(padding.reshape([batch, 1, 1, keys]))
             result = result.map { $0 + p } ?? p
         }

@@ -38,7 +38,7 @@ public class BatchNorm: Module, Layer {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let c = runningMean.shape[0]
         precondition(ranks.contains(x.ndim) && x.shape[1] == c,
-                     "\(Self.self): input \(ShapeMessage.format(x.shape)) must have rank \(ranks.lowerBound)...\(ranks.upperBound) and \(c) channels in dimension 1")
+                     "\(Self.self): input \(OpMessage.format(x.shape)) must have rank \(ranks.lowerBound)...\(ranks.upperBound) and \(c) channels in dimension 1")
         let y = x.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                             training: training, momentum: momentum, eps: eps)
         if training { withNoGrad { numBatchesTracked += Tensor(scalar: 1, dtype: .int64) } }

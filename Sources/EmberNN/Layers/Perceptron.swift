@@ -50,7 +50,7 @@ public final class Perceptron: Module, Layer {
     @discardableResult
     public func learn(_ x: Tensor, _ targets: Tensor, learningRate: Double = 1, maxEpochs: Int = 100) -> [Int] {
         precondition(x.ndim == 2 && x.shape[1] == weight.shape[0] && targets.shape == [x.shape[0]],
-                     "Perceptron.learn: samples \(ShapeMessage.format(x.shape)) and targets \(ShapeMessage.format(targets.shape)) do not fit \(weight.shape[0]) features")
+                     "Perceptron.learn: samples \(OpMessage.format(x.shape)) and targets \(OpMessage.format(targets.shape)) do not fit \(weight.shape[0]) features")
         let samples = x.to(weight.dtype).contiguous(), labels = targets.to(.float64).doubles
         var history: [Int] = []
         withNoGrad {

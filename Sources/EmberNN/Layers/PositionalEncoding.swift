@@ -28,7 +28,7 @@ public final class SinusoidalPositionalEncoding: Module, Layer {
     /// The table's first `T` rows, for `x` `[..., T, E]`.
     private func positions(_ x: Tensor) -> Tensor {
         precondition(x.ndim >= 2 && x.shape[x.ndim - 1] == pe.shape[1] && x.shape[x.ndim - 2] <= pe.shape[0],
-                     "SinusoidalPositionalEncoding: input \(ShapeMessage.format(x.shape)) must be [..., T ≤ \(pe.shape[0]), \(pe.shape[1])]")
+                     "SinusoidalPositionalEncoding: input \(OpMessage.format(x.shape)) must be [..., T ≤ \(pe.shape[0]), \(pe.shape[1])]")
         return pe.narrow(dim: 0, start: 0, length: x.shape[x.ndim - 2])
     }
 }
@@ -54,7 +54,7 @@ public final class LearnedPositionalEmbedding: Module, Layer {
     public func callAsFunction(_ x: Tensor, offset: Int) -> Tensor {
         precondition(x.ndim >= 2 && x.shape[x.ndim - 1] == weight.shape[1] && offset >= 0
                      && offset + x.shape[x.ndim - 2] <= weight.shape[0],
-                     "LearnedPositionalEmbedding: input \(ShapeMessage.format(x.shape)) at offset \(offset) must fit [\(weight.shape[0]), \(weight.shape[1])]")
+                     "LearnedPositionalEmbedding: input \(OpMessage.format(x.shape)) at offset \(offset) must fit [\(weight.shape[0]), \(weight.shape[1])]")
         return x + weight.narrow(dim: 0, start: offset, length: x.shape[x.ndim - 2])
     }
 }

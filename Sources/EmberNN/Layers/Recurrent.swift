@@ -69,9 +69,9 @@ public class RecurrentNetwork: Module {
     /// output and the final states (`c` only for LSTM), shaped as described above.
     func run(_ x: Tensor, h0: Tensor?, c0: Tensor?) -> (output: Tensor, h: Tensor, c: Tensor?) {
         let name = "\(cell)"
-        precondition(x.ndim == 2 || x.ndim == 3, "\(name): input \(ShapeMessage.format(x.shape)) must be [T, B, I], [B, T, I] or [T, I]")
+        precondition(x.ndim == 2 || x.ndim == 3, "\(name): input \(OpMessage.format(x.shape)) must be [T, B, I], [B, T, I] or [T, I]")
         precondition(x.shape[x.ndim - 1] == inputSize,
-                     "\(name): input \(ShapeMessage.format(x.shape)) must end in inputSize \(inputSize)")
+                     "\(name): input \(OpMessage.format(x.shape)) must end in inputSize \(inputSize)")
         let batched = x.ndim == 3
         var input = !batched ? x.unsqueeze(1) : batchFirst ? x.transpose(0, 1) : x
         let steps = input.shape[0], batch = input.shape[1], count = numLayers * directions
@@ -79,7 +79,7 @@ public class RecurrentNetwork: Module {
             guard let state else { return Tensor.zeros([count, batch, hiddenSize], dtype: x.dtype) }
             let expected = batched ? [count, batch, hiddenSize] : [count, hiddenSize]
             precondition(state.shape == expected,
-                         "\(name): \(label) \(ShapeMessage.format(state.shape)) must be \(ShapeMessage.format(expected)) for input \(ShapeMessage.format(x.shape))")
+                         "\(name): \(label) \(OpMessage.format(state.shape)) must be \(OpMessage.format(expected)) for input \(OpMessage.format(x.shape))")
             return batched ? state : state.unsqueeze(1)
         }
         let h0 = initial(h0, "h0"), c0 = cell.hasCellState ? initial(c0, "c0") : nil

@@ -24,12 +24,12 @@ public class RecurrentCellModule: Module {
     /// One step from `h` (and `c`), zeros if nil.
     func step(_ x: Tensor, h: Tensor?, c: Tensor?) -> (h: Tensor, c: Tensor?) {
         precondition((x.ndim == 1 || x.ndim == 2) && x.shape[x.ndim - 1] == inputSize,
-                     "\(cell) cell: input \(ShapeMessage.format(x.shape)) must be [B, \(inputSize)] or [\(inputSize)]")
+                     "\(cell) cell: input \(OpMessage.format(x.shape)) must be [B, \(inputSize)] or [\(inputSize)]")
         let batched = x.ndim == 2, input = batched ? x : x.unsqueeze(0)
         let expected = batched ? [x.shape[0], hiddenSize] : [hiddenSize]
         func state(_ s: Tensor?, _ label: String) -> Tensor {
             guard let s else { return Tensor.zeros([input.shape[0], hiddenSize], dtype: x.dtype) }
-            precondition(s.shape == expected, "\(cell) cell: \(label) \(ShapeMessage.format(s.shape)) must be \(ShapeMessage.format(expected))")
+            precondition(s.shape == expected, "\(cell) cell: \(label) \(OpMessage.format(s.shape)) must be \(OpMessage.format(expected))")
             return batched ? s : s.unsqueeze(0)
         }
         let states = weights.run(cell, input.unsqueeze(0), h0: state(h, "h"), c0: cell.hasCellState ? state(c, "c") : nil, reverse: false)

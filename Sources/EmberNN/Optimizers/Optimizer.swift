@@ -42,7 +42,7 @@ extension Optimizer {
             }
             let name = String(parts[2])
             if name != "step" && t.shape != parameters[i].shape {
-                throw OptimizerStateError("'\(key)' has shape \(ShapeMessage.format(t.shape)), parameter \(i) has \(ShapeMessage.format(parameters[i].shape))")
+                throw OptimizerStateError("'\(key)' has shape \(OpMessage.format(t.shape)), parameter \(i) has \(OpMessage.format(parameters[i].shape))")
             }
             restored[i][name] = name == "step" ? t.to(.float64) : t.to(parameters[i].dtype).contiguous()
         }

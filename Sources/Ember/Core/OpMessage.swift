@@ -1,7 +1,8 @@
-/// The messages that programmer errors stop with. Each names the op and the shapes, so
-/// the failing line can be found from the message alone; they live together so tests
-/// can check their wording.
-public enum ShapeMessage {
+/// The messages that an op's programmer errors stop with (shapes that do not fit, a
+/// dimension out of range, a dtype it does not take). Each names the op and what it
+/// was given, so the failing line can be found from the message alone; they live
+/// together so tests can check their wording.
+public enum OpMessage {
     /// `[2, 3]`
     public static func format(_ shape: [Int]) -> String {
         "[" + shape.map(String.init).joined(separator: ", ") + "]"
