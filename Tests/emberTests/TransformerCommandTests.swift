@@ -1,3 +1,4 @@
+import Ember
 import Foundation
 import XCTest
 
@@ -50,6 +51,22 @@ final class TransformerCommandTests: XCTestCase {
         let resumed = try runEmber(["train", "gpt", "--resume", run, "--steps", "160"])
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.out.contains("resuming \(run) after step 120 of 160"), resumed.out)
+
+        // The same weights as a nanoGPT state dict without Ember's description: generate
+        // says what is missing, then runs once told.
+        let (tensors, metadata) = try SafeTensors.read(URL(fileURLWithPath: "\(run)/model.safetensors"))
+        let bare = directory.appendingPathComponent("nanogpt.safetensors"), vocab = directory.appendingPathComponent("vocab.json")
+        try SafeTensors.write(tensors, to: bare)
+        try Data(try XCTUnwrap(metadata["vocab"]).utf8).write(to: vocab)
+        let noHeads = try runEmber(["generate", "--checkpoint", bare.path, "--vocab", vocab.path])
+        XCTAssertEqual(noHeads.err, "error: \(bare.path): a nanoGPT file's shapes do not give its attention heads: pass --heads N (or add metadata 'n_head')\n")
+        let noVocab = try runEmber(["generate", "--checkpoint", bare.path, "--heads", "2"])
+        XCTAssertEqual(noVocab.err, "error: \(bare.path): a nanoGPT file needs its characters: add metadata 'vocab' (a JSON array of strings) or pass --vocab FILE\n")
+        let imported = try runEmber(["generate", "--checkpoint", bare.path, "--heads", "2", "--vocab", vocab.path, "--prompt", prompt,
+                                     "--tokens", "20", "--seed", "5"])
+        XCTAssertEqual(imported.status, 0, imported.err)
+        let original = try runEmber(["generate", "--checkpoint", run, "--prompt", prompt, "--tokens", "20", "--seed", "5"])
+        XCTAssertEqual(imported.out, original.out, "the same model, the same text")
     }
 
     func testTrainBERTThenFillIn() throws {
