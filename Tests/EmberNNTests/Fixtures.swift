@@ -43,8 +43,17 @@ func assertClose(_ t: Tensor, _ expected: Tensor, tolerance: Double = 1e-9, _ wh
     XCTAssertEqual(t.shape, expected.shape, "\(what) shape", file: file, line: line)
     let a = t.doubles, b = expected.doubles
     guard a.count == b.count else { return }
-    let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    let worst = largestDifference(a, b)
     XCTAssertLessThanOrEqual(worst, tolerance, "\(what) differs by \(worst)", file: file, line: line)
+}
+
+/// The largest `|a[i] − b[i]|`; NaN when either side holds a NaN anywhere, so that a
+/// check `worst <= tolerance` fails on it (`Array.max()` would skip the NaN).
+func largestDifference(_ a: [Double], _ b: [Double]) -> Double {
+    zip(a, b).reduce(0.0) { worst, pair in
+        let difference = abs(pair.0 - pair.1)
+        return worst.isNaN || difference.isNaN ? .nan : Swift.max(worst, difference)
+    }
 }
 
 /// Runs `f` on a fixture's inputs and checks the output and the gradients of

@@ -108,4 +108,24 @@ final class TrainingTests: XCTestCase {
         clipGradValue([a], clipValue: 1)
         XCTAssertEqual(a.grad!.floats, [1, -0.5])
     }
+
+    /// A NaN in any gradient makes the norm NaN in every norm type, and reaches every
+    /// gradient, as in PyTorch; an infinite one gives an infinite norm.
+    func testClipGradNormPropagatesNonFiniteValues() {
+        for normType in [1, 2, Double.infinity] {
+            for position in 0..<3 {
+                let a = Parameter(Tensor([0, 0] as [Float])), b = Parameter(Tensor([0] as [Float]))
+                var values: [Float] = [3, -1, 4]
+                values[position] = .nan
+                a.grad = Tensor(Array(values[0..<2]))
+                b.grad = Tensor([values[2]])
+                let norm = clipGradNorm([a, b], maxNorm: 1, normType: normType)
+                XCTAssertTrue(norm.isNaN, "norm \(normType), NaN at \(position): \(norm)")
+                XCTAssertTrue((a.grad!.floats + b.grad!.floats).allSatisfy(\.isNaN), "norm \(normType), NaN at \(position)")
+            }
+            let a = Parameter(Tensor([0, 0] as [Float]))
+            a.grad = Tensor([1, -.infinity] as [Float])
+            XCTAssertEqual(clipGradNorm([a], maxNorm: 1, normType: normType), .infinity, "norm \(normType)")
+        }
+    }
 }

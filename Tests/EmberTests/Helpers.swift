@@ -8,10 +8,16 @@ func assertTensor(_ t: Tensor, _ expected: [Double], shape: [Int]? = nil, tolera
     if let shape { XCTAssertEqual(t.shape, shape, "shape", file: file, line: line) }
     let values = t.doubles
     XCTAssertEqual(values.count, expected.count, "element count", file: file, line: line)
+    if let mismatch = firstMismatch(values, expected, tolerance: tolerance) { XCTFail(mismatch, file: file, line: line) }
+}
+
+/// The first element where `values` is not within `tolerance` of `expected`, described;
+/// a NaN matches only a NaN that is expected there.
+func firstMismatch(_ values: [Double], _ expected: [Double], tolerance: Double) -> String? {
     for (i, (a, b)) in zip(values, expected).enumerated() where !(abs(a - b) <= tolerance || (a.isNaN && b.isNaN)) {
-        XCTFail("element \(i): \(a) != \(b)", file: file, line: line)
-        return
+        return "element \(i): \(a) != \(b)"
     }
+    return nil
 }
 
 /// A float64 leaf of `shape` with seeded normal values, requiring grad.

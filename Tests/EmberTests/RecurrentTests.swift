@@ -106,7 +106,7 @@ final class RecurrentTests: XCTestCase {
                 }
                 XCTAssertEqual(results[0].count, results[1].count)
                 for (a, b) in zip(results[0], results[1]) {
-                    XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max() ?? 0, 1e-4, "\(cell) reverse \(reverse)")
+                    XCTAssertLessThan((Tensor(a) - Tensor(b)).abs().max().item(), 1e-4, "\(cell) reverse \(reverse)")
                 }
             }
         }

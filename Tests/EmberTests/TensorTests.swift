@@ -292,3 +292,22 @@ extension TensorTests {
         XCTAssertEqual(empty.relu().exp().shape, [0, 3])
     }
 }
+
+extension TensorTests {
+    /// The tests compare with `(a - b).abs().max().item() < tolerance`, which is only a
+    /// check if `max` returns a NaN found anywhere (as PyTorch's does): in the unrolled
+    /// part of a row, its tail, a column reduction, float32 and float64.
+    func testMaxAndMinPropagateANaNFromAnyPosition() {
+        for dtype in [DType.float32, .float64] {
+            for position in 0..<21 {
+                var values = (0..<21).map { Double($0 % 5) - 2 }
+                values[position] = .nan
+                let row = Tensor(values, shape: [21]).to(dtype), grid = Tensor(values, shape: [3, 7]).to(dtype)
+                for reduced in [row.max(), row.min(), row.abs().max(), grid.max(dim: 0), grid.max(dim: 1), grid.min(dim: 0)] {
+                    XCTAssertTrue(reduced.doubles.contains(where: \.isNaN), "\(dtype), NaN at \(position)")
+                }
+                XCTAssertFalse(row.max().item() < 1e9, "\(dtype), NaN at \(position)")
+            }
+        }
+    }
+}

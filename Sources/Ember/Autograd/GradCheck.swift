@@ -7,7 +7,8 @@
 /// requires grad.
 ///
 /// - Returns: the largest mismatch `|analytic − numeric| / (atol + rtol·|numeric|)`;
-///   the check passes when it is at most 1.
+///   the check passes when it is at most 1. A NaN on either side makes it NaN, which
+///   fails every comparison (`mismatch <= 1` is false), as a NaN gradient should.
 public func gradcheck(_ inputs: [Tensor], eps: Double = 1e-6, atol: Double = 1e-5, rtol: Double = 1e-3,
                       generator: Generator = Generator(seed: 1), _ f: ([Tensor]) -> Tensor) -> Double {
     for x in inputs where x.requiresGrad {
@@ -32,7 +33,8 @@ public func gradcheck(_ inputs: [Tensor], eps: Double = 1e-6, atol: Double = 1e-
             let minus = withNoGrad { (f(inputs) * v).sum().item() }
             data[j] = saved
             let numeric = (plus - minus) / (2 * eps)
-            worst = Swift.max(worst, Swift.abs(expected[j] - numeric) / (atol + rtol * Swift.abs(numeric)))
+            let mismatch = Swift.abs(expected[j] - numeric) / (atol + rtol * Swift.abs(numeric))
+            if mismatch.isNaN || mismatch > worst { worst = mismatch }
         }
     }
     for x in inputs { x.grad = nil }
