@@ -60,6 +60,12 @@ final class SafeTensorsTests: XCTestCase {
             ("gap", file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Array(repeating: 0, count: 8)), "gap"),
             ("negative shape", file(#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}"#), "invalid shape"),
             ("bad metadata", file(#"{"__metadata__":{"a":1}}"#), "__metadata__"),
+            ("header past the limit", file("{}", length: 100_000_001), "more than the format's limit of 100000000 bytes"),
+            ("element count overflows", file(#"{"a":{"dtype":"F64","shape":[2305843009213693952,4],"data_offsets":[0,0]}}"#),
+             "needs more bytes than any file holds"),
+            ("bytes overflow", file(#"{"a":{"dtype":"F64","shape":[1152921504606846976],"data_offsets":[0,0]}}"#),
+             "needs more bytes than any file holds"),
+            ("deeply nested", file(String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)), "not valid JSON"),
         ]
         for (what, data, expected) in cases {
             XCTAssertThrowsError(try SafeTensors.decode(data), what) { error in
@@ -67,7 +73,12 @@ final class SafeTensorsTests: XCTestCase {
             }
         }
         XCTAssertThrowsError(try SafeTensors.read(directory.appendingPathComponent("missing.safetensors"))) { error in
-            XCTAssertTrue("\(error)".contains("missing.safetensors"))
+            XCTAssertTrue("\(error)".hasSuffix("missing.safetensors: no such file"), "\(error)")
+        }
+        for special in [directory.path, "/dev/zero"] {
+            XCTAssertThrowsError(try SafeTensors.read(URL(fileURLWithPath: special))) { error in
+                XCTAssertTrue("\(error)".hasSuffix("\(special): not a regular file"), "\(error)")
+            }
         }
     }
 

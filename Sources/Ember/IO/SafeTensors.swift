@@ -53,6 +53,9 @@ public enum SafeTensors {
     public static func decode(_ data: Data) throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
         guard data.count >= 8 else { throw SafeTensorsError("file of \(data.count) bytes is shorter than the 8-byte header length") }
         let headerLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard headerLength <= UInt64(maxHeaderLength) else {
+            throw SafeTensorsError("header length \(headerLength) is more than the format's limit of \(maxHeaderLength) bytes")
+        }
         guard headerLength <= UInt64(data.count - 8) else {
             throw SafeTensorsError("header length \(headerLength) runs past the end of the \(data.count)-byte file")
         }
@@ -88,8 +91,10 @@ public enum SafeTensors {
                 let (p, o) = acc.0.multipliedReportingOverflow(by: d)
                 return (p, acc.1 || o)
             }
-            guard !overflow, count.multipliedReportingOverflow(by: dtype.itemSize).partialValue == offsets[1] - offsets[0] else {
-                throw SafeTensorsError("entry '\(name)': shape \(OpMessage.format(shape)) of \(dtype) needs \(count * dtype.itemSize) bytes, data_offsets give \(offsets[1] - offsets[0])")
+            let (bytes, tooLarge) = count.multipliedReportingOverflow(by: dtype.itemSize)
+            guard !overflow, !tooLarge, bytes == offsets[1] - offsets[0] else {
+                let needs = overflow || tooLarge ? "more bytes than any file holds" : "\(bytes) bytes"
+                throw SafeTensorsError("entry '\(name)': shape \(OpMessage.format(shape)) of \(dtype) needs \(needs), data_offsets give \(offsets[1] - offsets[0])")
             }
             entries.append((name, dtype, shape, offsets[0], offsets[1]))
         }
@@ -113,13 +118,17 @@ public enum SafeTensors {
         return (tensors, metadata)
     }
 
-    /// The tensors and metadata of the safetensors file at `url`.
+    /// The longest header read, as the reference implementation's (100 MB).
+    public static let maxHeaderLength = 100_000_000
+
+    /// The tensors and metadata of the safetensors file at `url`: a regular file that
+    /// fits in memory (`Memory.limit`), not a device or a pipe.
     public static func read(_ url: URL) throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try RegularFile.contents(of: url)
         } catch {
-            throw SafeTensorsError("cannot read \(url.path): no such file or not readable")
+            throw SafeTensorsError("cannot read \(error)")
         }
         do {
             return try decode(data)
