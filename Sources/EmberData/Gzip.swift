@@ -9,8 +9,10 @@ enum Gzip {
     }
 
     /// The decompressed bytes of a gzip stream; throws `DataError` if it is corrupt or
-    /// truncated.
-    static func decompress(_ data: Data, name: String) throws -> Data {
+    /// truncated, or once its output passes `limit(output so far)` bytes: a format
+    /// whose header announces its size stops a small file that inflates without end (a
+    /// gzip bomb) about a megabyte past what it announced, not at the memory's end.
+    static func decompress(_ data: Data, name: String, limit: (Data) throws -> Int = { _ in .max }) throws -> Data {
         var stream = z_stream()
         // 16 + MAX_WBITS: expect a gzip header.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -20,7 +22,7 @@ enum Gzip {
         var output = Data()
         let chunk = 1 << 20
         var buffer = [UInt8](repeating: 0, count: chunk)
-        let status: Int32 = data.withUnsafeBytes { input -> Int32 in
+        let status: Int32 = try data.withUnsafeBytes { input -> Int32 in
             stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
             stream.avail_in = uInt(input.count)
             var result = Z_OK
@@ -31,6 +33,10 @@ enum Gzip {
                     let r = inflate(&stream, Z_NO_FLUSH)
                     output.append(out.baseAddress!, count: chunk - Int(stream.avail_out))
                     return r
+                }
+                let allowed = try limit(output)
+                guard output.count <= allowed else {
+                    throw DataError("\(name): decompresses to more than the \(allowed) bytes its header announces")
                 }
             } while result == Z_OK
             return result

@@ -46,7 +46,9 @@ final class DataTests: XCTestCase {
             (Data([0, 0]), "too short"),
             (Data([1, 0, 8, 1, 0, 0, 0, 1, 5]), "bad magic"),
             (idx([2], [1, 2], type: 0x0D), "not supported"),
-            (Data([0, 0, 8, 2, 0, 0, 0, 2]), "truncated"),
+            (Data([0, 0, 8, 2, 0, 0, 0, 2]), "too short"),
+            (idx([4_294_967_295, 4_294_967_295, 4_294_967_295], []), "more values than any file holds"),
+            (idx([0, 4_294_967_295, 4_294_967_295, 4_294_967_295], []), "more values than any file holds"),
             (idx([3, 2], [1, 2, 3]), "holds 3"),
             (idx([2], [1, 2, 3]), "holds 3"),
         ]
@@ -56,6 +58,22 @@ final class DataTests: XCTestCase {
         var corrupt = try gzip(idx([4], [1, 2, 3, 4]))
         corrupt.removeLast(12)
         XCTAssertThrowsError(try IDX.decode(corrupt, name: "cut.gz")) { XCTAssertTrue("\($0)".contains("corrupt or truncated"), "\($0)") }
+    }
+
+    /// A small gzip file that inflates far past the size its IDX header announces (a
+    /// gzip bomb) is stopped about a megabyte past it, not inflated to the end.
+    func testDecompressionStopsPastTheAnnouncedSize() throws {
+        let bomb = try gzip(idx([4], [1, 2, 3, 4]) + Data(count: 64 << 20))
+        XCTAssertLessThan(bomb.count, 1 << 20)
+        XCTAssertThrowsError(try IDX.decode(bomb, name: "bomb.gz")) {
+            XCTAssertEqual("\($0)", "bomb.gz: decompresses to more than the 12 bytes its header announces")
+        }
+        var inflated = 0
+        XCTAssertThrowsError(try Gzip.decompress(bomb, name: "bomb.gz") { output in
+            inflated = output.count
+            return 12
+        })
+        XCTAssertLessThanOrEqual(inflated, 1 << 20, "stopped at the first megabyte")
     }
 
     func testImageSetLoadsAndMissingFilesNameTheFileAndTheFix() throws {
