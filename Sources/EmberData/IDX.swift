@@ -64,10 +64,13 @@ public enum IDX {
     }
 
     /// The bytes a file whose decompressed start is `prefix` announces (header and
-    /// values), once the prefix holds its header.
+    /// values), once the prefix holds its header; throws if they cannot fit in memory.
     private static func announcedSize(_ prefix: Data, name: String) throws -> Int? {
         guard let (shape, headerSize) = try header(prefix, name: name) else { return nil }
         let (size, overflow) = headerSize.addingReportingOverflow(shape.contains(0) ? 0 : shape.reduce(1, *))
-        return overflow ? nil : size
+        guard !overflow, Memory.limit <= 0 || size <= Memory.limit else {
+            throw DataError("\(name): header declares shape \(OpMessage.format(shape)), more than the \(Memory.describe(Memory.limit)) of memory")
+        }
+        return size
     }
 }

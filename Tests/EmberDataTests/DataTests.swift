@@ -74,6 +74,9 @@ final class DataTests: XCTestCase {
             return 12
         })
         XCTAssertLessThanOrEqual(inflated, 1 << 20, "stopped at the first megabyte")
+        // A header that announces more than memory holds stops the inflation at once.
+        let boast = try gzip(Data([0, 0, 8, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF]) + Data(count: 8 << 20))
+        XCTAssertThrowsError(try IDX.decode(boast, name: "boast.gz")) { XCTAssertTrue("\($0)".contains("of memory"), "\($0)") }
     }
 
     func testImageSetLoadsAndMissingFilesNameTheFileAndTheFix() throws {
