@@ -32,6 +32,26 @@ public struct BERTConfig: ModelConfig {
         try Check.probability(dropout, "dropout")
     }
 
+    public func describeState(_ layout: inout StateLayout) throws {
+        try layout.embedding("token_embedding", vocabSize, embed)
+        try layout.embedding("position_embedding", maxPositions, embed)
+        try layout.layerNorm("embedding_norm", embed)
+        let packed = try layout.scaled(embed, by: 3), wide = try layout.scaled(embed, by: 4)
+        for i in 0..<layers {
+            let layer = "encoder.layers.\(i)"
+            try layout.add(layer + ".self_attn.in_proj_weight", [packed, embed])
+            try layout.add(layer + ".self_attn.in_proj_bias", [packed])
+            try layout.linear(layer + ".self_attn.out_proj", embed, embed)
+            try layout.linear(layer + ".linear1", embed, wide)
+            try layout.linear(layer + ".linear2", wide, embed)
+            try layout.layerNorm(layer + ".norm1", embed)
+            try layout.layerNorm(layer + ".norm2", embed)
+        }
+        try layout.add("head.bias", [vocabSize])
+        try layout.linear("head.transform", embed, embed)
+        try layout.layerNorm("head.norm", embed)
+    }
+
     public func build() -> BERT { BERT(self) }
 
     public var erased: AnyModelConfig { .bert(self) }

@@ -28,6 +28,15 @@ public struct CNNConfig: ModelConfig {
         try normalization?.validate()
     }
 
+    public func describeState(_ layout: inout StateLayout) throws {
+        try layout.conv2d("c1", 1, 32, kernel: 3, bias: !batchNorm)
+        if batchNorm { try layout.batchNorm("bn1", 32) }
+        try layout.conv2d("c2", 32, 64, kernel: 3, bias: !batchNorm)
+        if batchNorm { try layout.batchNorm("bn2", 64) }
+        try layout.linear("f1", 64 * 7 * 7, 128)
+        try layout.linear("f2", 128, classes)
+    }
+
     public func build() -> CNN { CNN(self) }
 
     public var erased: AnyModelConfig { .cnn(self) }

@@ -47,6 +47,12 @@ public struct CharRNNConfig: ModelConfig {
         try Check.probability(dropout, "dropout")
     }
 
+    public func describeState(_ layout: inout StateLayout) throws {
+        try layout.embedding("emb", vocabSize, embed)
+        try layout.recurrent("rnn", arch, input: embed, hidden: hidden, layers: layers)
+        try layout.linear("head", hidden, vocabSize)
+    }
+
     public func build() -> CharRNN { CharRNN(self) }
 
     public var erased: AnyModelConfig { .charlm(self) }

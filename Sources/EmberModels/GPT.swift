@@ -40,6 +40,23 @@ public struct GPTConfig: ModelConfig {
         try Check.probability(dropout, "dropout")
     }
 
+    public func describeState(_ layout: inout StateLayout) throws {
+        try layout.embedding("transformer.wte", vocabSize, nEmbd)
+        try layout.embedding("transformer.wpe", blockSize, nEmbd)
+        let packed = try layout.scaled(nEmbd, by: 3), wide = try layout.scaled(nEmbd, by: 4)
+        for i in 0..<nLayer {
+            let block = "transformer.h.\(i)"
+            try layout.layerNorm(block + ".ln_1", nEmbd, bias: bias)
+            try layout.linear(block + ".attn.c_attn", nEmbd, packed, bias: bias)
+            try layout.linear(block + ".attn.c_proj", nEmbd, nEmbd, bias: bias)
+            try layout.layerNorm(block + ".ln_2", nEmbd, bias: bias)
+            try layout.linear(block + ".mlp.c_fc", nEmbd, wide, bias: bias)
+            try layout.linear(block + ".mlp.c_proj", wide, nEmbd, bias: bias)
+        }
+        try layout.layerNorm("transformer.ln_f", nEmbd, bias: bias)
+        try layout.add("lm_head.weight", [vocabSize, nEmbd], alias: tiedWeights)
+    }
+
     public func build() -> GPT { GPT(self) }
 
     public var erased: AnyModelConfig { .gpt(self) }

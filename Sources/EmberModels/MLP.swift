@@ -34,6 +34,16 @@ public struct MLPConfig: ModelConfig {
         try normalization?.validate()
     }
 
+    public func describeState(_ layout: inout StateLayout) throws {
+        let stride = dropout > 0 ? 3 : 2  // Linear, ReLU (, Dropout) per hidden layer
+        var width = inFeatures
+        for (i, h) in hidden.enumerated() {
+            try layout.linear("\(i * stride)", width, h)
+            width = h
+        }
+        try layout.linear("\(hidden.count * stride)", width, classes)
+    }
+
     public func build() -> MLP { MLP(self) }
 
     public var erased: AnyModelConfig { .mlp(self) }

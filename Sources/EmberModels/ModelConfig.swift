@@ -19,6 +19,9 @@ public protocol ModelConfig: Codable, Equatable, Sendable {
     /// Throws a `ConfigError` naming the first value that cannot build a model (a
     /// config read from a file is checked before it is built).
     func validate() throws
+    /// Adds the tensors its model's state dict holds, by name and shape, to `layout`
+    /// (the config must be valid): see `stateLayout(within:)`.
+    func describeState(_ layout: inout StateLayout) throws
     /// The model, freshly initialised (the config must be valid).
     func build() -> Model
     /// This config among the others.

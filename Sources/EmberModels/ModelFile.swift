@@ -51,6 +51,7 @@ public struct ModelFile {
         do {
             (config, vocabulary) = try Self.describe(metadata, tensors: tensors, gpt: gpt)
             try config.validate()
+            try Self.check(tensors, fit: config)
             try Self.check(vocabulary, fits: config)
         } catch let error as ConfigError {
             throw ConfigError("\(url.path): \(error.description)")
@@ -116,6 +117,28 @@ public struct ModelFile {
             throw ConfigError("metadata 'vocab' must list distinct single characters")
         }
         return CharVocabulary(characters: characters)
+    }
+
+    /// The tensors must be exactly those `config`'s model holds, with its shapes: checked
+    /// against the config's `StateLayout`, which may describe no more than the file
+    /// holds, before any model is built (a config of 10⁶ layers stops at the first
+    /// tensors the file lacks room for).
+    private static func check(_ tensors: [String: Tensor], fit config: AnyModelConfig) throws {
+        let elements = tensors.values.reduce(0) { $0 + $1.numel }
+        let layout = try config.stateLayout(within: .file(tensors: tensors.count, elements: elements))
+        var problems = StateDictError()
+        for entry in layout.entries {
+            guard let tensor = tensors[entry.name] else {
+                if !entry.alias { problems.missing.append(entry.name) }
+                continue
+            }
+            if tensor.shape != entry.shape { problems.mismatched.append((entry.name, entry.shape, tensor.shape)) }
+        }
+        let names = Set(layout.entries.map(\.name))
+        problems.unexpected = tensors.keys.filter { !names.contains($0) }.sorted()
+        guard problems.isEmpty else {
+            throw ConfigError("the tensors do not fit the \(config.kind.rawValue) model its metadata describes: \(problems)")
+        }
     }
 
     /// Text models need their characters, as many as their config's tokens (a BERT has

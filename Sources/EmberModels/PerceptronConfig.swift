@@ -26,6 +26,11 @@ public struct PerceptronConfig: ModelConfig {
         }
     }
 
+    public func describeState(_ layout: inout StateLayout) throws {
+        try layout.add("weight", [inFeatures])
+        try layout.add("bias", [])
+    }
+
     public func build() -> Perceptron { Perceptron(inFeatures: inFeatures) }
 
     public var erased: AnyModelConfig { .perceptron(self) }

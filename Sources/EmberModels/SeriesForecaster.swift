@@ -35,6 +35,11 @@ public struct SeriesForecasterConfig: ModelConfig {
         guard scale.isFinite && scale > 0 else { throw ConfigError(keys: ["scale"], "scale must be positive and finite, got \(scale)") }
     }
 
+    public func describeState(_ layout: inout StateLayout) throws {
+        try layout.recurrent("rnn", arch, input: 1, hidden: hidden, layers: layers)
+        try layout.linear("head", hidden, horizon)
+    }
+
     public func build() -> SeriesForecaster { SeriesForecaster(self) }
 
     public var erased: AnyModelConfig { .series(self) }

@@ -112,7 +112,7 @@ open class Module {
     open func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
         let own = stateDict()
         let names = Set(own.map(\.name))
-        var problems = StateDictError(missing: [], unexpected: [], mismatched: [])
+        var problems = StateDictError()
         for (name, target) in own {
             guard let source = state[name] else {
                 problems.missing.append(name)
@@ -177,14 +177,29 @@ public struct StateDictError: Error, CustomStringConvertible {
     /// Names whose shapes differ.
     public var mismatched: [(name: String, expected: [Int], found: [Int])]
 
+    /// The differences between a state and what a module holds.
+    public init(missing: [String] = [], unexpected: [String] = [], mismatched: [(name: String, expected: [Int], found: [Int])] = []) {
+        self.missing = missing
+        self.unexpected = unexpected
+        self.mismatched = mismatched
+    }
+
+    /// Whether the state and the module agree.
+    public var isEmpty: Bool { missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty }
+
+    /// One line, listing the first few names of each kind and counting the rest.
     public var description: String {
+        func list(_ items: [String]) -> String {
+            let shown = items.prefix(5).joined(separator: ", ")
+            return items.count > 5 ? shown + " and \(items.count - 5) more" : shown
+        }
         var parts: [String] = []
-        if !missing.isEmpty { parts.append("missing: \(missing.joined(separator: ", "))") }
-        if !unexpected.isEmpty { parts.append("unexpected: \(unexpected.joined(separator: ", "))") }
+        if !missing.isEmpty { parts.append("missing: \(list(missing))") }
+        if !unexpected.isEmpty { parts.append("unexpected: \(list(unexpected))") }
         if !mismatched.isEmpty {
-            parts.append("shape mismatch: " + mismatched.map {
+            parts.append("shape mismatch: " + list(mismatched.map {
                 "\($0.name) expects \(OpMessage.format($0.expected)), got \(OpMessage.format($0.found))"
-            }.joined(separator: ", "))
+            }))
         }
         return "cannot load state dict: " + parts.joined(separator: "; ")
     }

@@ -57,7 +57,7 @@ final class InputNormalizationTests: XCTestCase {
         var older = first
         older["input_mean"] = nil
         older["input_std"] = nil
-        guard case let .cnn(plain) = try ModelFile(contentsOf: temporaryModelFile([], metadata: older)).config else {
+        guard case let .cnn(plain) = try ModelFile(contentsOf: temporaryModelFile(model.stateDict(), metadata: older)).config else {
             return XCTFail("a CNN file")
         }
         XCTAssertNil(plain.normalization, "files from before normalisation read pixels as they are")
