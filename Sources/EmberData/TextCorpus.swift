@@ -68,9 +68,13 @@ public struct TextCorpus {
     /// is missing, unreadable, or too short to split.
     public init(path: String, trainFraction: Double = 0.9, hint: String = "") throws {
         guard FileManager.default.fileExists(atPath: path) else { throw DataError("missing \(path)" + (hint.isEmpty ? "" : ": \(hint)")) }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw DataError("\(path) cannot be read as UTF-8 text")
+        let data: Data
+        do {
+            data = try RegularFile.contents(atPath: path)
+        } catch {
+            throw DataError("cannot read \(error)")
         }
+        guard let text = String(data: data, encoding: .utf8) else { throw DataError("\(path) cannot be read as UTF-8 text") }
         try self.init(text: text, trainFraction: trainFraction, name: path)
     }
 

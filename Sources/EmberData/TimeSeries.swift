@@ -16,12 +16,19 @@ public enum TimeSeries {
     }
 
     /// The numbers in a text file, one per line, or the last field of comma-separated
-    /// lines; empty lines and a first line that is not a number (a header) are skipped.
+    /// lines (any line ending: LF, CRLF); empty lines and a first line that is not a
+    /// number (a header) are skipped.
     /// Throws naming the file and line of anything else that is not a finite number.
     public static func read(path: String) throws -> [Double] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataError("cannot read \(path)") }
+        let data: Data
+        do {
+            data = try RegularFile.contents(atPath: path)
+        } catch {
+            throw DataError("cannot read \(error)")
+        }
         var values: [Double] = []
-        for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Split on any line break: "\r\n" is one Character in Swift, never equal to "\n".
+        for (n, line) in String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let field = line.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
             if field.isEmpty { continue }
             guard let value = Double(field), value.isFinite else {

@@ -37,9 +37,13 @@ public struct StateLayout {
             self.limit = limit
         }
 
-        /// What a file of `tensors` tensors holding `elements` elements can describe.
+        /// What a file of `tensors` tensors holding `elements` elements can describe,
+        /// with room to spare: a config a little larger than its file is laid out whole,
+        /// so the check against the tensors names what is missing; one far larger stops.
         public static func file(tensors: Int, elements: Int) -> Budget {
-            Budget(tensors: tensors, elements: elements, limit: "the file, which holds \(tensors) tensors of \(elements) elements in all")
+            func roomy(_ n: Int, _ extra: Int) -> Int { n > (Int.max - extra) / 2 ? .max : 2 * n + extra }
+            return Budget(tensors: roomy(tensors, 16), elements: roomy(elements, 1 << 20),
+                          limit: "the file, which holds \(tensors) tensors of \(elements) elements in all")
         }
 
         /// Bytes a parameter needs in training: its value and gradient, and Adam's two

@@ -37,7 +37,12 @@ struct Generate: ParsableCommand {
     /// What `--heads` and `--vocab` say of a nanoGPT file.
     private func hints() throws -> NanoGPTHints {
         guard let vocab else { return NanoGPTHints(heads: heads) }
-        guard let data = FileManager.default.contents(atPath: vocab) else { throw CLIError("cannot read --vocab \(vocab)") }
+        let data: Data
+        do {
+            data = try RegularFile.contents(atPath: vocab)
+        } catch {
+            throw CLIError("cannot read --vocab \(error)")
+        }
         do {
             return NanoGPTHints(heads: heads, vocabulary: try ModelFile.characters(json: String(decoding: data, as: UTF8.self)))
         } catch {

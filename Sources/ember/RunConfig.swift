@@ -17,9 +17,11 @@ struct RunConfig: Codable, Equatable {
     var logging: LoggingConfig
 
     /// Throws naming the first setting, in any part, that cannot run (a config.json read
-    /// back is checked before anything is built from it).
+    /// back is checked before anything is built from it): what no model takes, and a
+    /// model too large to train in this machine's memory.
     func validate() throws {
         try model.validate()
+        _ = try model.stateLayout(within: .training)
         try data.validate(for: model)
         try optimizer.validate()
         try schedule.validate()
@@ -65,6 +67,11 @@ enum DataConfig: Codable, Equatable {
         case let (.series(points, noise, _), .series):
             guard points > 0, noise >= 0, noise.isFinite else {
                 throw ConfigError(keys: ["points", "noise"], "points must be positive and noise non-negative, got \(points) and \(noise)")
+            }
+            // A series takes a few copies of its values as float64: refuse more than fit.
+            let most = Memory.limit > 0 ? Memory.limit / 64 : Int.max
+            guard points <= most else {
+                throw ConfigError(keys: ["points"], "points \(points) is more than this machine's \(Memory.describe(Memory.limit)) of memory can hold (at most \(most))")
             }
         default:
             throw ConfigError("a \(model.kind.rawValue) model does not train on this data (\(try ConfigJSON.string(self)))")

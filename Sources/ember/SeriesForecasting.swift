@@ -49,7 +49,11 @@ struct SeriesForecasting: TrainingTask {
         if !resuming {
             let steps = zip(values[1..<trainEnd], values[..<(trainEnd - 1)]).map { $0 - $1 }
             let mean = steps.reduce(0, +) / Double(steps.count)
-            model.scale = Swift.max((steps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(steps.count)).squareRoot(), 1e-12)
+            let spread = (steps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(steps.count)).squareRoot()
+            guard spread.isFinite else {
+                throw CLIError("\(csv ?? "the series"): its values are too large to scale (the spread of their steps is not a finite number)")
+            }
+            model.scale = Swift.max(spread, 1e-12)
             config.model = .series(model)
         }
         forecaster = model

@@ -31,6 +31,18 @@ final class TimeSeriesTests: XCTestCase {
         XCTAssertEqual(try TimeSeries.read(path: url.path), [112, 118, 132])
         try "1.5\n2.5\nabc\n".write(to: url, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try TimeSeries.read(path: url.path)) { XCTAssertEqual("\($0)", "\(url.path), line 3: 'abc' is not a number") }
-        XCTAssertThrowsError(try TimeSeries.read(path: "/nonexistent.csv")) { XCTAssertEqual("\($0)", "cannot read /nonexistent.csv") }
+        XCTAssertThrowsError(try TimeSeries.read(path: "/nonexistent.csv")) { XCTAssertEqual("\($0)", "cannot read /nonexistent.csv: no such file") }
+        XCTAssertThrowsError(try TimeSeries.read(path: "/dev/zero")) { XCTAssertEqual("\($0)", "cannot read /dev/zero: not a regular file") }
+    }
+
+    /// "\r\n" is one Character in Swift, so splitting on "\n" alone read a Windows file
+    /// as one line: "0 values".
+    func testWindowsLineEndingsAndOldMacOnesReadAsLines() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("series-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        for ending in ["\r\n", "\r", "\n"] {
+            try Data(["month,passengers", "1949-01,112", "1949-02,118", "", "1949-03,132"].joined(separator: ending).utf8).write(to: url)
+            XCTAssertEqual(try TimeSeries.read(path: url.path), [112, 118, 132], ending.debugDescription)
+        }
     }
 }

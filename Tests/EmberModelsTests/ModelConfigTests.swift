@@ -135,5 +135,10 @@ final class ModelConfigTests: XCTestCase {
         let config = AnyModelConfig.charlm(CharRNNConfig(vocabSize: 3, embed: 2, hidden: 3))
         let url = try temporaryModelFile(config.build().stateDict(), metadata: ModelFile.metadata(config, vocabulary: accented))
         XCTAssertEqual(try ModelFile(contentsOf: url).vocabulary, accented)
+        // A Windows line break is one character ("\r\n"), an accent after a line break another.
+        let corpus = CharVocabulary(text: "To be,\r\nor not\n\u{301}to be: caf\u{E9}, cafe\u{301}\r")
+        let text = AnyModelConfig.charlm(CharRNNConfig(vocabSize: corpus.count, embed: 2, hidden: 3))
+        let file = try temporaryModelFile(text.build().stateDict(), metadata: ModelFile.metadata(text, vocabulary: corpus))
+        XCTAssertEqual(try ModelFile(contentsOf: file).vocabulary?.characters.map(String.init), corpus.characters.map(String.init))
     }
 }

@@ -112,7 +112,7 @@ final class TransformerCommandTests: XCTestCase {
         try edited.write(to: file)
         let refused = try runEmber(["generate", "--checkpoint", file.path])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.err.contains("does not fit the gpt model its metadata describes"), refused.err)
+        XCTAssertTrue(refused.err.contains("the tensors do not fit the gpt model its metadata describes"), refused.err)
         XCTAssertTrue(refused.err.contains("missing: transformer.h.2.ln_1.weight"), refused.err)
     }
 }
