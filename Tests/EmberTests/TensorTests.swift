@@ -311,3 +311,22 @@ extension TensorTests {
         }
     }
 }
+
+extension TensorTests {
+    func testIsFiniteFindsNaNAndInfinitiesAnywhere() {
+        for dtype in [DType.float32, .float64] {
+            let x = Tensor([1, -.infinity, 0, .nan, .greatestFiniteMagnitude, .infinity] as [Double], shape: [2, 3]).to(dtype)
+            XCTAssertEqual(x.isFinite().dtype, .bool)
+            XCTAssertEqual(x.isFinite().shape, [2, 3])
+            XCTAssertEqual(x.isFinite().doubles, [1, 0, 1, 0, dtype == .float32 ? 0 : 1, 0], "\(dtype)")
+            XCTAssertFalse(x.allFinite)
+            for position in 0..<17 {
+                var values = [Double](repeating: 0.5, count: 17)
+                XCTAssertTrue(Tensor(values).to(dtype).allFinite)
+                values[position] = .nan
+                XCTAssertFalse(Tensor(values).to(dtype).allFinite, "\(dtype), NaN at \(position)")
+            }
+        }
+        XCTAssertTrue(Tensor([Int64.max, 0], shape: [2]).allFinite)
+    }
+}

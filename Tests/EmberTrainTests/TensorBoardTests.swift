@@ -87,6 +87,18 @@ final class TensorBoardTests: XCTestCase {
         XCTAssertEqual(weights.last![4], 32, "every value in a bucket")
     }
 
+    func testHistogramsLeaveOutNonFiniteValuesAndSpanTheWholeRange() throws {
+        let extreme = [-Double.greatestFiniteMagnitude, .nan, 0, .infinity, 1, Double.greatestFiniteMagnitude, -.infinity]
+        let histogram = try XCTUnwrap(SummaryWriter.histogram(extreme, buckets: 4))
+        XCTAssertEqual(histogram.num, 4)
+        XCTAssertEqual(histogram.min, -.greatestFiniteMagnitude)
+        XCTAssertEqual(histogram.max, .greatestFiniteMagnitude)
+        XCTAssertEqual(histogram.bucket, [1, 0, 2, 1])
+        XCTAssertTrue(histogram.bucketLimit.allSatisfy(\.isFinite), "\(histogram.bucketLimit)")
+        XCTAssertEqual(SummaryWriter.histogram([3, 3], buckets: 30)?.bucket, [2])
+        XCTAssertNil(SummaryWriter.histogram([.nan, .infinity], buckets: 30))
+    }
+
     func testAnUnwritableFolderIsAnError() {
         XCTAssertThrowsError(try SummaryWriter(logDir: "/proc/ember-cannot-write-here")) { error in
             XCTAssertEqual("\(error)", "cannot create the folder /proc/ember-cannot-write-here")

@@ -32,4 +32,15 @@ extension Tensor {
     public func logicalOr(_ other: Tensor) -> Tensor { Kernels.binary(self.to(.bool), other.to(.bool), .add) }
     /// Logical not of a bool tensor.
     public func logicalNot() -> Tensor { eq(Tensor(scalar: 0, dtype: dtype)) }
+
+    /// `torch.isfinite`: true where an element is neither infinite nor NaN (always, for
+    /// integers and bools); a bool tensor of the same shape.
+    public func isFinite() -> Tensor {
+        guard dtype.isFloatingPoint else { return Tensor.ones(shape, dtype: .bool) }
+        // x − x is 0 for every finite x, and NaN for ±∞ and NaN.
+        return withNoGrad { (detach() - detach()).eq(0) }
+    }
+
+    /// Whether every element is finite: `torch.isfinite(x).all()`.
+    public var allFinite: Bool { isFinite().logicalNot().sum().item() == 0 }
 }

@@ -59,28 +59,38 @@ public final class SummaryWriter {
         try add(summary, step: step)
     }
 
-    /// Logs the distribution of `values` (any shape, finite) under `tag` at `step`
-    /// (TensorBoard's histograms), in `buckets` equal-width buckets from the smallest to
-    /// the largest value.
+    /// Logs the distribution of the finite values of `values` (any shape) under `tag` at
+    /// `step` (TensorBoard's histograms), in `buckets` equal-width buckets from the
+    /// smallest to the largest; NaNs and infinities are left out, and nothing is logged
+    /// if no value is finite.
     public func addHistogram(_ tag: String, _ values: Tensor, step: Int, buckets: Int = 30) throws {
         precondition(buckets > 0, "addHistogram: \(buckets) buckets; need at least one")
         let xs = withNoGrad { values.detach().to(.float64).contiguous().scalars(as: Double.self) }
+        guard let histogram = Self.histogram(xs, buckets: buckets) else { return }
+        var summary = TensorBoardSummary.Value()
+        summary.tag = tag
+        summary.histo = histogram
+        try add(summary, step: step)
+    }
+
+    /// The histogram of the finite values among `values` in `buckets` buckets; nil if
+    /// none is finite.
+    static func histogram(_ values: [Double], buckets: Int) -> TensorBoardHistogramProto? {
+        let xs = values.filter(\.isFinite)
         var histogram = TensorBoardHistogramProto()
-        guard let low = xs.min(), let high = xs.max() else { return }
+        guard let low = xs.min(), let high = xs.max() else { return nil }
         histogram.min = low
         histogram.max = high
         histogram.num = Double(xs.count)
         histogram.sum = xs.reduce(0, +)
         histogram.sumSquares = xs.reduce(0) { $0 + $1 * $1 }
-        let count = high > low ? buckets : 1, width = (high - low) / Double(count)
+        // In halves, so that a range as wide as ±1.8e308 does not overflow.
+        let count = high > low ? buckets : 1, halfWidth = Swift.max((high / 2 - low / 2) / Double(count), .leastNonzeroMagnitude)
         var counts = [Double](repeating: 0, count: count)
-        for x in xs { counts[Swift.min(Int((x - low) / Swift.max(width, .leastNonzeroMagnitude)), count - 1)] += 1 }
-        histogram.bucketLimit = (1...count).map { $0 == count ? high : low + Double($0) * width }
+        for x in xs { counts[Int(Swift.min((x / 2 - low / 2) / halfWidth, Double(count - 1)))] += 1 }
+        histogram.bucketLimit = (1...count).map { $0 == count ? high : 2 * (low / 2 + Double($0) * halfWidth) }
         histogram.bucket = counts
-        var summary = TensorBoardSummary.Value()
-        summary.tag = tag
-        summary.histo = histogram
-        try add(summary, step: step)
+        return histogram
     }
 
     /// Writes what has been logged to the file.
