@@ -15,7 +15,9 @@ import Foundation
 /// Files of Ember's first formats (`ember-classifier-1` and its siblings: one metadata
 /// string per hyper-parameter), and PyTorch exports that carry those keys, are read
 /// through `LegacyModelMetadata`; a nanoGPT state dict without Ember's description
-/// through `GPTConfig(inferringFrom:)`.
+/// through `GPTConfig(inferringFrom:)`. A training checkpoint (`checkpoint.safetensors`,
+/// whose model weights are named `model.…` beside the optimizer's and the trainer's
+/// state) reads as the model it holds.
 public struct ModelFile {
     /// Where it was read from.
     public let url: URL
@@ -31,10 +33,18 @@ public struct ModelFile {
     /// The format this version writes.
     public static let format = "ember-model-2"
 
-    /// The `__metadata__` that describes `config` and, for a text model, its characters.
+    /// The `__metadata__` that describes `config` and, for a text model, its characters;
+    /// throws if the characters do not read back as they are (so a run cannot train for
+    /// hours and then write a file that no reader accepts).
     public static func metadata(_ config: AnyModelConfig, vocabulary: CharVocabulary? = nil) throws -> [String: String] {
         var m = ["format": format, "model": config.kind.rawValue, "config": try ConfigJSON.string(config)]
-        if let vocabulary { m["vocab"] = try ConfigJSON.string(vocabulary.characters.map(String.init)) }
+        if let vocabulary {
+            let json = try ConfigJSON.string(vocabulary.characters.map(String.init))
+            guard let readBack = try? characters(json: json), readBack.characters.map(String.init) == vocabulary.characters.map(String.init) else {
+                throw ConfigError("the vocabulary of \(vocabulary.count) characters does not read back as written")
+            }
+            m["vocab"] = json
+        }
         return m
     }
 
@@ -45,6 +55,10 @@ public struct ModelFile {
         let (named, metadata) = try SafeTensors.read(url)
         var tensors: [String: Tensor] = [:]
         for (name, tensor) in named { tensors[name] = tensor }
+        if tensors["trainer.step"] != nil {
+            let prefix = "model."
+            tensors = Dictionary(uniqueKeysWithValues: named.filter { $0.name.hasPrefix(prefix) }.map { (String($0.name.dropFirst(prefix.count)), $0.tensor) })
+        }
         self.url = url
         self.tensors = tensors
         self.metadata = metadata
@@ -119,10 +133,10 @@ public struct ModelFile {
         return CharVocabulary(characters: characters)
     }
 
-    /// The tensors must be exactly those `config`'s model holds, with its shapes: checked
-    /// against the config's `StateLayout`, which may describe no more than the file
-    /// holds, before any model is built (a config of 10⁶ layers stops at the first
-    /// tensors the file lacks room for).
+    /// The tensors must be exactly those `config`'s model holds, with its shapes, and
+    /// finite: checked against the config's `StateLayout`, which may describe no more
+    /// than the file holds, before any model is built (a config of 10⁶ layers stops at
+    /// the first tensors the file lacks room for).
     private static func check(_ tensors: [String: Tensor], fit config: AnyModelConfig) throws {
         let elements = tensors.values.reduce(0) { $0 + $1.numel }
         let layout = try config.stateLayout(within: .file(tensors: tensors.count, elements: elements))
@@ -138,6 +152,10 @@ public struct ModelFile {
         problems.unexpected = tensors.keys.filter { !names.contains($0) }.sorted()
         guard problems.isEmpty else {
             throw ConfigError("the tensors do not fit the \(config.kind.rawValue) model its metadata describes: \(problems)")
+        }
+        let spoiled = tensors.filter { !$0.value.allFinite }.keys.sorted()
+        guard spoiled.isEmpty else {
+            throw ConfigError("its weights hold NaN or infinite values (\(spoiled.prefix(3).joined(separator: ", "))\(spoiled.count > 3 ? " and \(spoiled.count - 3) more" : "")): the run that wrote it went wrong")
         }
     }
 

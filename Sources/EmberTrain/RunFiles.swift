@@ -2,13 +2,19 @@ import Ember
 import EmberNN
 import Foundation
 
-/// Appends each epoch's record as one JSON object per line (`metrics.jsonl`).
+/// Appends each epoch's record as one JSON object per line (`metrics.jsonl`). A resumed
+/// run first drops the records written after its checkpoint (an epoch logged before a
+/// kill or a full disk stopped its checkpoint), so none is repeated.
 public final class MetricsLog: Callback {
     /// The file written.
     public let url: URL
 
-    /// Logs to `url`, keeping what is there (a resumed run continues its log).
+    /// Logs to `url`, keeping what is there up to the trainer's epoch.
     public init(url: URL) { self.url = url }
+
+    public func trainingBegan(_ trainer: Trainer) throws {
+        try JSONFormat.rewrite(Self.records(at: url, upTo: trainer.epoch), to: url)
+    }
 
     public func epochEnded(_ trainer: Trainer, record: EpochRecord) throws { try append(record) }
 
@@ -76,17 +82,34 @@ public enum JSONFormat {
         }
     }
 
+    /// Replaces the JSON-lines file `url` by `values`, one per line, atomically.
+    static func rewrite<T: Encodable>(_ values: [T], to url: URL) throws {
+        let encoder = ConfigJSON.encoder()
+        var data = Data()
+        for value in values {
+            data.append(try encoder.encode(value))
+            data.append(0x0A)
+        }
+        try data.write(to: url, options: .atomic)
+    }
+
     /// The values of the JSON-lines file `url`, one per line, or nil when it cannot be
-    /// read; throws `RunLogError` naming the first line that is not `each` (a `T`).
+    /// read; throws `RunLogError` naming the first line that is not `each` (a `T`). A
+    /// last line without its line break is an append cut short (a kill, a full disk)
+    /// and is left out if it is not a `T`.
     static func lines<T: Decodable>(of type: T.Type, at url: URL, each: String) throws -> [T]? {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        return try text.split(separator: "\n").enumerated().map { number, line in
+        guard let data = try? RegularFile.contents(of: url) else { return nil }
+        let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+        var values: [T] = []
+        for (number, line) in lines.enumerated() where !line.isEmpty {
             do {
-                return try ConfigJSON.decoder().decode(T.self, from: Data(line.utf8))
+                values.append(try ConfigJSON.decoder().decode(T.self, from: Data(line)))
             } catch {
+                if number == lines.count - 1 { break }
                 throw RunLogError("\(url.path): line \(number + 1) is not \(each)")
             }
         }
+        return values
     }
 }
 

@@ -6,15 +6,19 @@ import Foundation
 
 /// Training that could not go on, and why.
 public enum TrainingError: Error, CustomStringConvertible {
-    /// The loss became NaN or infinite.
+    /// The training loss became NaN or infinite; the weights are those of the step before.
     case nonFinite(loss: Double, epoch: Int, step: Int)
+    /// The validation loss after an epoch was NaN or infinite; no callback saw the epoch.
+    case nonFiniteValidation(loss: Double, epoch: Int)
     /// A checkpoint that does not fit this model, optimizer or run.
     case badCheckpoint(String)
 
     public var description: String {
         switch self {
         case .nonFinite(let loss, let epoch, let step):
-            return "training stopped: loss became \(loss) at step \(step) (epoch \(epoch)); the last good checkpoint is kept"
+            return "training stopped: loss became \(loss) at step \(step) (epoch \(epoch))"
+        case .nonFiniteValidation(let loss, let epoch):
+            return "training stopped: validation loss became \(loss) after epoch \(epoch)"
         case .badCheckpoint(let why):
             return "cannot resume: \(why)"
         }
@@ -91,7 +95,9 @@ public final class Trainer {
     }
 
     /// Trains from the current epoch to `epochs` or until a callback stops it.
-    /// Throws `TrainingError.nonFinite` as soon as the loss is NaN or infinite.
+    /// Throws `TrainingError.nonFinite` as soon as the loss is NaN or infinite, and
+    /// `.nonFiniteValidation` for an epoch whose validation loss is (before any callback
+    /// logs or saves that epoch).
     public func fit() throws {
         let start = DispatchTime.now()
         let elapsedBefore = history.last?.elapsedS ?? 0
@@ -135,6 +141,7 @@ public final class Trainer {
             trainSeconds += epochSeconds
             trainSamples += seen
             let evaluation = validation.map { evaluate($0) }
+            if let loss = evaluation?.loss, !loss.isFinite { throw TrainingError.nonFiniteValidation(loss: loss, epoch: epoch) }
             let record = EpochRecord(
                 epoch: epoch, step: step, trainLoss: lossSum / Double(Swift.max(seen, 1)),
                 trainAccuracy: runningAccuracy,
@@ -203,8 +210,10 @@ extension Trainer {
         return out
     }
 
-    /// Restores a state saved by `checkpointState()`, with the epoch records so far;
-    /// throws `TrainingError.badCheckpoint`, changing nothing, if it does not fit.
+    /// Restores a state saved by `checkpointState()`, with the epoch records so far (those
+    /// after the checkpoint's epoch are dropped); throws `TrainingError.badCheckpoint`
+    /// if it does not fit, or if its weights or optimizer state hold a NaN or infinity
+    /// (a run that went bad is not continued).
     public func restore(checkpoint: [String: Tensor], history: [EpochRecord]) throws {
         func part(_ prefix: String) -> [String: Tensor] {
             Dictionary(uniqueKeysWithValues: checkpoint.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
@@ -213,6 +222,10 @@ extension Trainer {
               let seconds = checkpoint["trainer.train_seconds"], let samples = checkpoint["trainer.train_samples"],
               let generator = checkpoint["trainer.generator"], generator.numel == 4 else {
             throw TrainingError.badCheckpoint("the checkpoint lacks the trainer's position")
+        }
+        let spoiled = checkpoint.filter { ($0.key.hasPrefix("model.") || $0.key.hasPrefix("optimizer.")) && !$0.value.allFinite }.keys.sorted()
+        guard spoiled.isEmpty else {
+            throw TrainingError.badCheckpoint("the checkpoint holds NaN or infinite values (\(spoiled.prefix(3).joined(separator: ", "))\(spoiled.count > 3 ? " and \(spoiled.count - 3) more" : ""))")
         }
         do {
             let model = part("model.")
@@ -227,6 +240,6 @@ extension Trainer {
         trainSeconds = seconds.item()
         trainSamples = Int(samples.item())
         Generator.default.state = generator.scalars(as: Int64.self).map { UInt64(bitPattern: $0) }
-        self.history = history
+        self.history = history.filter { $0.epoch <= self.epoch }
     }
 }

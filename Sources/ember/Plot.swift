@@ -9,11 +9,15 @@ struct Plot: ParsableCommand {
         abstract: "Draw the loss and accuracy curves of one or more run directories, overlaid, as SVG.")
 
     @Argument(help: "Run directories (each with a metrics.jsonl).") var runs: [String]
-    @Option(help: "The SVG file to write.") var out: String = "curves.svg"
+    @Option(help: "The SVG file to write (not one of a run directory's own files).") var out: String = "curves.svg"
     @Option(help: "The chart's title (default: the runs' names).") var title: String?
 
     func validate() throws {
         guard !runs.isEmpty else { throw ValidationError("name at least one run directory") }
+        guard !out.isEmpty else { throw ValidationError("--out is empty: name the SVG file to write") }
+        guard !RunDirectory.isRunFile(URL(fileURLWithPath: out)) else {
+            throw ValidationError("--out \(out) is a run directory's own file: write the chart elsewhere")
+        }
     }
 
     func run() throws {

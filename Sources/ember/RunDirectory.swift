@@ -16,25 +16,43 @@ struct RunDirectory {
     var model: URL { url.appendingPathComponent("model.safetensors") }
     var checkpoint: URL { url.appendingPathComponent("checkpoint.safetensors") }
 
-    /// A new run's folder, `path` or else `runs/NAME-TIME`, refusing one that already
-    /// holds a run; nothing is created yet.
+    /// Files a run writes beside its config, checkpoint and summary: what a run stopped
+    /// before its first checkpoint may have left, and a restart removes.
+    var partial: [URL] { [metrics, steps, model, url.appendingPathComponent("curves.svg")] }
+
+    /// Whether the folder holds a run worth keeping: one with a checkpoint, or finished.
+    var holdsRun: Bool {
+        [checkpoint, summary].contains { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// A new run's folder, `path` or else `runs/NAME-TIME`, refusing one that holds a run
+    /// (a folder whose run stopped before its first checkpoint may be used again);
+    /// nothing is created yet.
     static func vacant(_ path: String?, defaultName name: String) throws -> RunDirectory {
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         let path = path ?? "runs/\(name)-\(stamp)"
+        guard !path.isEmpty else { throw CLIError("--out is empty: name the run directory, or leave --out out for runs/\(name)-TIME") }
         let run = RunDirectory(url: URL(fileURLWithPath: path))
-        let fm = FileManager.default
-        if fm.fileExists(atPath: run.config.path) || fm.fileExists(atPath: run.checkpoint.path) {
+        guard !run.holdsRun else {
             throw CLIError("\(path) already holds a run: continue it with --resume \(path), or choose another --out")
         }
         return run
     }
 
-    /// An existing run to continue from `path` and its saved configuration, checked;
-    /// refuses a folder without a checkpoint. Writes nothing.
-    static func resuming(_ path: String) throws -> (RunDirectory, RunConfig) {
+    /// An existing run to continue from `path`, locked, with its saved configuration,
+    /// checked, and whether it has a checkpoint to continue from (a run stopped before
+    /// its first one starts over). Writes nothing but the lock.
+    static func resuming(_ path: String) throws -> (run: RunDirectory, config: RunConfig, lock: RunLock, checkpointed: Bool) {
         let run = RunDirectory(url: URL(fileURLWithPath: path))
-        guard let data = FileManager.default.contents(atPath: run.config.path) else {
+        guard FileManager.default.fileExists(atPath: run.config.path) else {
             throw CLIError("missing \(run.config.path): is \(path) a run directory?")
+        }
+        let lock = try RunLock(run.url)
+        let data: Data
+        do {
+            data = try RegularFile.contents(of: run.config, limit: 1 << 20)
+        } catch {
+            throw CLIError("cannot read \(error)")
         }
         let config: RunConfig
         do {
@@ -46,19 +64,50 @@ struct RunDirectory {
             }
             throw CLIError("\(run.config.path): \(error)")
         }
-        guard FileManager.default.fileExists(atPath: run.checkpoint.path) else {
-            throw CLIError("\(path) has no checkpoint.safetensors to resume from")
+        let checkpointed = FileManager.default.fileExists(atPath: run.checkpoint.path)
+        if !checkpointed && run.holdsRun {
+            throw CLIError("\(path) has finished and has no checkpoint.safetensors to resume from")
         }
-        return (run, config)
+        return (run, config, lock, checkpointed)
     }
 
-    /// Creates the folder (and its parents) if missing.
-    func create() throws {
+    /// Creates the folder (and its parents) if missing and locks it for this process;
+    /// a new run then removes what an attempt stopped before its first checkpoint left.
+    /// Throws if another process holds the folder or, for a new run, has meanwhile
+    /// left a run in it.
+    func claim(newRun: Bool) throws -> RunLock {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw CLIError("cannot create run directory \(url.path): \(error.localizedDescription)")
         }
+        let lock = try RunLock(url)
+        if newRun {
+            guard !holdsRun else {
+                throw CLIError("\(url.path) already holds a run: continue it with --resume \(url.path), or choose another --out")
+            }
+            for file in partial where FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
+        }
+        return lock
+    }
+
+    /// Removes the temporary files of writes a killed process left half done
+    /// (`.model.safetensors.PID.tmp`); only the lock's holder may call it.
+    func removeStaleTemporaryFiles() throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            try FileManager.default.removeItem(at: url.appendingPathComponent(name))
+        }
+    }
+
+    /// Whether `file` is one of the files a run writes, in a folder holding a run's
+    /// config: a file other commands must not overwrite.
+    static func isRunFile(_ file: URL) -> Bool {
+        let file = file.resolvingSymlinksInPath()
+        let run = RunDirectory(url: file.deletingLastPathComponent())
+        let own = [run.config, run.checkpoint, run.summary, run.url.appendingPathComponent(".lock")] + run.partial
+        return [run.config, run.metrics].contains { FileManager.default.fileExists(atPath: $0.path) }
+            && own.contains { $0.lastPathComponent == file.lastPathComponent }
     }
 
     /// Writes `config.json`: the run's configuration and the machine this process runs
@@ -68,9 +117,17 @@ struct RunDirectory {
         try write(ConfigFile(config: config, machine: .current), to: self.config)
     }
 
-    /// Writes `value` as indented JSON, atomically.
+    /// Writes `value` as indented JSON, atomically; throws a one-line error, writing
+    /// nothing, for a value JSON cannot hold (a NaN or an infinity).
     func write<T: Encodable>(_ value: T, to file: URL) throws {
-        try ConfigJSON.encoder(pretty: true).encode(value).write(to: file, options: .atomic)
+        let data: Data
+        do {
+            data = try ConfigJSON.encoder(pretty: true).encode(value)
+        } catch EncodingError.invalidValue(let number, let context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw CLIError("cannot write \(file.path): \(key) is \(number), which JSON cannot hold")
+        }
+        try data.write(to: file, options: .atomic)
     }
 }
 

@@ -8,7 +8,7 @@ import Foundation
 
 /// Final figures of a text model run; its `summary.json`.
 struct TextModelSummary: Codable {
-    var trainLoss: Double
+    var trainLoss: Double?
     var valLoss: Double?
     var bestValLoss: Double?
     var steps: Int
@@ -103,7 +103,7 @@ struct TextModelling: TrainingTask {
     func finish(_ trainer: Trainer, run: RunDirectory, config: RunConfig, started: DispatchTime) throws {
         let tokens = (config.training.batchSize * window)
         let summary = TextModelSummary(
-            trainLoss: trainer.history.last?.trainLoss ?? .nan, valLoss: trainer.history.last?.valLoss,
+            trainLoss: trainer.history.last?.trainLoss, valLoss: trainer.history.last?.valLoss,
             bestValLoss: trainer.history.compactMap(\.valLoss).min(), steps: trainer.step,
             trainTokensPerSec: throughput(trainer, perSample: window),
             medianStepTokensPerSec: Double(tokens) / Swift.max(median(trainer.stepSeconds), 1e-9), wallS: seconds(since: started))

@@ -87,7 +87,16 @@ struct RunOptions<R: Recipe>: ParsableArguments {
     @Option(help: "Random seed.") var seed: UInt64 = R.training.seed
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = R.training.threads
     @Option(help: "Run directory to create (default: runs/\(R.name)-TIME).") var out: String?
-    @Option(help: "Continue the run in this directory from its checkpoint, with its saved configuration (--epochs or --steps may extend it).")
+    @Option(help: "Continue the run in this directory from its checkpoint, with its saved configuration (--epochs or --steps may extend it, the logging options apply; any other option is refused).")
     var resume: String?
     @OptionGroup var logging: LogOptions
+
+    /// The options among `arguments` (a command line) that `--resume` refuses: all but
+    /// `--resume`, the run's new length and the logging options, since the run goes on
+    /// with the configuration its config.json saved.
+    static func contradictingResume(_ arguments: [String]) -> [String] {
+        let honoured: Set = ["--resume", "--epochs", "--steps", "--tensorboard", "--histograms", "--log-every", "--help"]
+        let options = arguments.filter { $0.hasPrefix("--") && $0.count > 2 }.map { String($0.prefix { $0 != "=" }) }
+        return options.filter { !honoured.contains($0) }
+    }
 }

@@ -23,20 +23,21 @@ protocol TrainingTask {
     func finish(_ trainer: Trainer, run: RunDirectory, config: RunConfig, started: DispatchTime) throws
 }
 
-/// The one path every `ember train` run takes, new or resumed: load and check the data
-/// (nothing is written if it fails), create the run directory and its config.json, build
-/// the model, optimizer, callbacks and trainer from the config, train, report.
+/// The one path every `ember train` run takes, new or resumed: load and check the data,
+/// create and lock the run directory, build the model, optimizer, callbacks and trainer
+/// from the config, load a resumed run's checkpoint, and only then write: config.json,
+/// then training, then the report. A run that fails before training changes nothing.
 enum TrainingRun {
     /// A new run of `config` into `out`, or `runs/NAME-TIME`.
     static func start(_ config: RunConfig, out: String?, name: String) throws {
-        try train(config, in: try RunDirectory.vacant(out, defaultName: name), resuming: false)
+        try train(config, in: try RunDirectory.vacant(out, defaultName: name), resuming: false, lock: nil)
     }
 
     /// Continues the run in `path` with its saved configuration (which must be a `kind`
     /// run, when given): `epochs` or `steps` may extend it, and this process logs as
     /// `logging` says.
     static func resume(_ path: String, kind: ModelKind?, epochs: Int?, steps: Int?, logging: LoggingConfig) throws {
-        var (run, config) = try RunDirectory.resuming(path)
+        var (run, config, lock, checkpointed) = try RunDirectory.resuming(path)
         if let kind, kind != config.model.kind {
             throw CLIError("\(path) holds a \(config.model.kind.rawValue) run, not a \(kind.rawValue) one")
         }
@@ -49,18 +50,22 @@ enum TrainingRun {
             config.training.steps = steps
         }
         config.logging = logging
-        try train(config, in: run, resuming: true)
+        if !checkpointed { print("\(path) stopped before its first checkpoint: starting it over") }
+        try train(config, in: run, resuming: checkpointed, lock: lock)
     }
 
-    private static func train(_ config: RunConfig, in run: RunDirectory, resuming: Bool) throws {
+    /// Trains `config` in `run`, from its checkpoint when `resuming`; `lock` is the run
+    /// directory's, when already held.
+    private static func train(_ config: RunConfig, in run: RunDirectory, resuming: Bool, lock: RunLock?) throws {
         let started = DispatchTime.now()
         var config = config
         setNumThreads(config.training.threads)
         if case .perceptron = config.model {
             let perceptron = try PerceptronRun(config: config, run: run)
-            try run.create()
+            let lock = try lock ?? run.claim(newRun: true)
+            try run.removeStaleTemporaryFiles()
             try run.writeConfig(config)
-            try perceptron.run(wallStart: started)
+            try withExtendedLifetime(lock) { try perceptron.run(wallStart: started) }
             return
         }
         let task: any TrainingTask
@@ -70,10 +75,11 @@ enum TrainingRun {
         case .series: task = try SeriesForecasting(config: &config, resuming: resuming)
         case .perceptron: preconditionFailure("the perceptron has its own run")
         }
+        // The data may have sized the model (its characters): check what it became.
+        try config.validate()
         let loggers = try config.logging.callbacks(directory: run.url, title: "\(config.model.kind.rawValue): \(run.url.lastPathComponent)")
-        // Only once the data has loaded and fits does the run directory appear (or change).
-        try run.create()
-        try run.writeConfig(config)
+        // Only once the data has loaded and fits does the run directory appear.
+        let lock = try lock ?? run.claim(newRun: !resuming)
 
         manualSeed(config.training.seed)
         let model = config.model.build()
@@ -92,9 +98,27 @@ enum TrainingRun {
             let position = config.training.steps.map { "step \(trainer.step) of \($0)" } ?? "epoch \(trainer.epoch) of \(config.training.epochs ?? 0)"
             print("resuming \(run.url.path) after \(position)")
         }
+        // The checkpoint has loaded: from here on the run directory changes.
+        try run.removeStaleTemporaryFiles()
+        try run.writeConfig(config)
         print(task.banner(model) + "; run directory \(run.url.path)")
-        try trainer.fit()
-        try task.finish(trainer, run: run, config: config, started: started)
+        try withExtendedLifetime(lock) {
+            do {
+                try trainer.fit()
+            } catch let error as TrainingError {
+                throw CLIError("\(error); \(kept(trainer, run: run))")
+            }
+            try task.finish(trainer, run: run, config: config, started: started)
+        }
+    }
+
+    /// What a run that stopped keeps, truthfully: the checkpoint of the last epoch that
+    /// ended, if any did.
+    private static func kept(_ trainer: Trainer, run: RunDirectory) -> String {
+        guard let last = trainer.history.last, FileManager.default.fileExists(atPath: run.checkpoint.path) else {
+            return "no checkpoint was written"
+        }
+        return "\(run.checkpoint.path) of epoch \(last.epoch) (step \(last.step)) is kept, and model.safetensors holds the best weights before it"
     }
 }
 

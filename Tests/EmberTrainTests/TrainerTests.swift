@@ -103,7 +103,7 @@ final class TrainerTests: XCTestCase {
         trainer.epochs = 5
         trainer.loss = { logits, targets in crossEntropy(logits, targets) * (trainer.step >= 26 ? .nan : 1.0) }
         XCTAssertThrowsError(try trainer.fit()) { error in
-            XCTAssertEqual("\(error)", "training stopped: loss became nan at step 27 (epoch 4); the last good checkpoint is kept")
+            XCTAssertEqual("\(error)", "training stopped: loss became nan at step 27 (epoch 4)")
         }
         XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("checkpoint.safetensors")), good)
     }
@@ -119,5 +119,80 @@ final class TrainerTests: XCTestCase {
             XCTAssertNotNil(object[key], key)
         }
         XCTAssertEqual(try MetricsLog.records(at: url, upTo: 1).map(\.epoch), [1])
+    }
+
+    func testResumeIsExactUnderEverySchedule() throws {
+        let schedules: [(String, any LearningRateSchedule)] = [
+            ("step", StepLR(lr: 0.02, stepSize: 12, gamma: 0.5)),
+            ("cosine", CosineAnnealingLR(lr: 0.02, totalSteps: 48, minLR: 0.002)),
+            ("warm-up then cosine", LinearWarmup(warmupSteps: 10, then: CosineAnnealingLR(lr: 0.02, totalSteps: 38))),
+        ]
+        for (name, schedule) in schedules {
+            let run = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+            func trainer(epochs: Int, seed: UInt64) -> Trainer {
+                let t = makeTrainer(epochs: epochs, callbacks: [EarlyStopping(patience: 2), Checkpointing(directory: run, metadata: [:])], seed: seed)
+                t.schedule = schedule
+                return t
+            }
+            let uninterrupted = trainer(epochs: 6, seed: 1)
+            try uninterrupted.fit()
+            try trainer(epochs: 3, seed: 1).fit()
+            let (tensors, _) = try SafeTensors.read(run.appendingPathComponent("checkpoint.safetensors"))
+            let resumed = trainer(epochs: 6, seed: 7)
+            try resumed.restore(checkpoint: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }), history: [])
+            try resumed.fit()
+            XCTAssertEqual(uninterrupted.model.parameters().map(\.floats), resumed.model.parameters().map(\.floats), name)
+            XCTAssertEqual(uninterrupted.history.suffix(3).map(\.lr), resumed.history.map(\.lr), name)
+            XCTAssertEqual(uninterrupted.history.suffix(3).map(\.valLoss), resumed.history.map(\.valLoss), name)
+        }
+    }
+
+    func testResumeDropsTheRecordsAfterItsCheckpoint() throws {
+        let metrics = directory.appendingPathComponent("metrics.jsonl")
+        let first = makeTrainer(epochs: 2, callbacks: [MetricsLog(url: metrics), Checkpointing(directory: directory, metadata: [:])])
+        try first.fit()
+        // A kill after the third epoch's record but before its checkpoint, and an append
+        // a full disk cut short.
+        var third = first.history[1]
+        third.epoch = 3
+        try JSONFormat.append(third, to: metrics)
+        let handle = try FileHandle(forWritingTo: metrics)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"epoch\":4,\"st".utf8))
+        try handle.close()
+        let (tensors, _) = try SafeTensors.read(directory.appendingPathComponent("checkpoint.safetensors"))
+        let resumed = makeTrainer(epochs: 4, callbacks: [MetricsLog(url: metrics), Checkpointing(directory: directory, metadata: [:])])
+        try resumed.restore(checkpoint: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }),
+                            history: try MetricsLog.records(at: metrics, upTo: .max))
+        XCTAssertEqual(resumed.history.map(\.epoch), [1, 2])
+        try resumed.fit()
+        XCTAssertEqual(try MetricsLog.records(at: metrics, upTo: .max).map(\.epoch), [1, 2, 3, 4])
+    }
+
+    func testACheckpointHoldingNaNIsNotResumed() throws {
+        let trainer = makeTrainer(epochs: 1, callbacks: [])
+        for name in ["model.0.weight", "optimizer.0.exp_avg_sq"] {
+            var state = Dictionary(uniqueKeysWithValues: trainer.checkpointState().map { ($0.name, $0.tensor) })
+            if state[name] == nil { state[name] = Tensor.zeros([16, 4]) }
+            var values = state[name]!.doubles
+            values[values.count / 2] = .nan
+            state[name] = Tensor(values, shape: state[name]!.shape).to(state[name]!.dtype)
+            XCTAssertThrowsError(try trainer.restore(checkpoint: state, history: [])) { error in
+                XCTAssertTrue("\(error)".contains("NaN or infinite values (\(name))"), "\(error)")
+            }
+        }
+    }
+
+    func testANonFiniteValidationLossStopsBeforeTheEpochIsLoggedOrSaved() throws {
+        let metrics = directory.appendingPathComponent("metrics.jsonl")
+        let trainer = makeTrainer(epochs: 4, callbacks: [MetricsLog(url: metrics), Checkpointing(directory: directory, metadata: [:])])
+        trainer.loss = { logits, targets in crossEntropy(logits, targets) * (trainer.model.training || trainer.epoch < 3 ? 1.0 : .infinity) }
+        XCTAssertThrowsError(try trainer.fit()) { error in
+            XCTAssertEqual("\(error)", "training stopped: validation loss became inf after epoch 3")
+        }
+        XCTAssertEqual(try MetricsLog.records(at: metrics, upTo: .max).map(\.epoch), [1, 2])
+        let (tensors, _) = try SafeTensors.read(directory.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertEqual(tensors.first { $0.name == "trainer.epoch" }?.tensor.item(), 2)
     }
 }

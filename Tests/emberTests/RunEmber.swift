@@ -4,14 +4,8 @@ import XCTest
 /// Runs `ember` with `arguments`, this process's environment changed by `environment`
 /// (nil removes a variable); returns its exit status, standard output and error.
 func runEmber(_ arguments: [String], environment: [String: String?] = [:]) throws -> (status: Int32, out: String, err: String) {
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ember")
-    let candidates = [binary] + [Bundle.main.bundleURL.appendingPathComponent("ember"),
-                                 Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ember")]
-    guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw XCTSkip("the ember executable was not built next to the tests")
-    }
     let process = Process(), out = Pipe(), err = Pipe()
-    process.executableURL = executable
+    process.executableURL = try emberExecutable()
     process.arguments = arguments
     if !environment.isEmpty {
         var variables = ProcessInfo.processInfo.environment
@@ -24,4 +18,26 @@ func runEmber(_ arguments: [String], environment: [String: String?] = [:]) throw
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// Starts `ember` with `arguments` without waiting, its output discarded.
+func startEmber(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = try emberExecutable()
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// The `ember` binary built next to the tests; skips the test where there is none.
+private func emberExecutable() throws -> URL {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ember")
+    let candidates = [binary] + [Bundle.main.bundleURL.appendingPathComponent("ember"),
+                                 Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ember")]
+    guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw XCTSkip("the ember executable was not built next to the tests")
+    }
+    return executable
 }

@@ -32,14 +32,7 @@ public final class StepLog: Callback {
     }
 
     public func trainingBegan(_ trainer: Trainer) throws {
-        let kept = try Self.records(at: url).filter { $0.step <= trainer.step }
-        let encoder = ConfigJSON.encoder()
-        var data = Data()
-        for record in kept {
-            data.append(try encoder.encode(record))
-            data.append(0x0A)
-        }
-        try data.write(to: url, options: .atomic)
+        try JSONFormat.rewrite(Self.records(at: url).filter { $0.step <= trainer.step }, to: url)
     }
 
     public func batchEnded(_ trainer: Trainer, index: Int, count: Int, loss: Double) {
