@@ -26,6 +26,11 @@ public enum TimeSeries {
         } catch {
             throw DataError("cannot read \(error)")
         }
+        return try parse(data, name: path)
+    }
+
+    /// The numbers in the bytes of a file named `name`, as `read(path:)` reads them.
+    public static func parse(_ data: Data, name: String) throws -> [Double] {
         var values: [Double] = []
         // Split on any line break: "\r\n" is one Character in Swift, never equal to "\n".
         for (n, line) in String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
@@ -33,7 +38,7 @@ public enum TimeSeries {
             if field.isEmpty { continue }
             guard let value = Double(field), value.isFinite else {
                 if n == 0 { continue }
-                throw DataError("\(path), line \(n + 1): '\(field)' is not a number")
+                throw DataError("\(name), line \(n + 1): '\(field)' is not a number")
             }
             values.append(value)
         }

@@ -52,7 +52,17 @@ public struct ModelFile {
     /// description may be a nanoGPT state dict, whose shape `gpt` completes (see
     /// `GPTConfig(inferringFrom:metadata:heads:)`). Throws naming what is missing or wrong.
     public init(contentsOf url: URL, gpt: NanoGPTHints = NanoGPTHints()) throws {
-        let (named, metadata) = try SafeTensors.read(url)
+        try self.init(try SafeTensors.read(url), url: url, gpt: gpt)
+    }
+
+    /// The model file whose bytes are `data`, its errors naming `url` as if read from
+    /// it (but for a safetensors error, which names no file).
+    public init(_ data: Data, url: URL, gpt: NanoGPTHints = NanoGPTHints()) throws {
+        try self.init(try SafeTensors.decode(data), url: url, gpt: gpt)
+    }
+
+    private init(_ contents: (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]), url: URL, gpt: NanoGPTHints) throws {
+        let (named, metadata) = contents
         var tensors: [String: Tensor] = [:]
         for (name, tensor) in named { tensors[name] = tensor }
         if tensors["trainer.step"] != nil {
