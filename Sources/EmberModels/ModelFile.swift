@@ -144,9 +144,9 @@ public struct ModelFile {
     }
 
     /// The tensors must be exactly those `config`'s model holds, with its shapes, and
-    /// finite: checked against the config's `StateLayout`, which may describe no more
-    /// than the file holds, before any model is built (a config of 10⁶ layers stops at
-    /// the first tensors the file lacks room for).
+    /// finite: checked against the config's `StateLayout`, which may describe little
+    /// more than the file holds, before any model is built (a config of 10⁶ layers stops
+    /// after a few dozen tensors more than the file has).
     private static func check(_ tensors: [String: Tensor], fit config: AnyModelConfig) throws {
         let elements = tensors.values.reduce(0) { $0 + $1.numel }
         let layout = try config.stateLayout(within: .file(tensors: tensors.count, elements: elements))

@@ -71,8 +71,7 @@ struct RunDirectory {
         return (run, config, lock, checkpointed)
     }
 
-    /// Creates the folder (and its parents) if missing and locks it for this process;
-    /// a new run then removes what an attempt stopped before its first checkpoint left.
+    /// Creates the folder (and its parents) if missing and locks it for this process.
     /// Throws if another process holds the folder or, for a new run, has meanwhile
     /// left a run in it.
     func claim(newRun: Bool) throws -> RunLock {
@@ -86,22 +85,29 @@ struct RunDirectory {
             guard !holdsRun else {
                 throw CLIError("\(url.path) already holds a run: continue it with --resume \(url.path), or choose another --out")
             }
-            for file in partial where FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
         }
         return lock
     }
 
+    /// Removes what a run stopped before its first checkpoint left (`partial`).
+    private func removePartialFiles() throws {
+        for file in partial where FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
+    }
+
     /// Removes the temporary files of writes a killed process left half done
-    /// (`.model.safetensors.PID.tmp`); only the lock's holder may call it.
-    func removeStaleTemporaryFiles() throws {
+    /// (`.model.safetensors.PID.tmp`), and for a run that starts from the beginning what
+    /// an attempt stopped before its first checkpoint left; only the lock's holder may
+    /// call it.
+    func removeLeftovers(startingOver: Bool) throws {
+        if startingOver { try removePartialFiles() }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
         for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             try FileManager.default.removeItem(at: url.appendingPathComponent(name))
         }
     }
 
-    /// Whether `file` is one of the files a run writes, in a folder holding a run's
-    /// config: a file other commands must not overwrite.
+    /// Whether `file` is one of the files a run writes, in a folder holding a run (its
+    /// config or metrics): a file other commands must not overwrite.
     static func isRunFile(_ file: URL) -> Bool {
         let file = file.resolvingSymlinksInPath()
         let run = RunDirectory(url: file.deletingLastPathComponent())

@@ -34,17 +34,21 @@ struct OptimizerOptions<R: Recipe>: ParsableArguments {
     }
 }
 
-/// The learning-rate schedule: `--schedule`, `--warmup`.
+/// The learning-rate schedule: `--schedule`, `--warmup`, and a step schedule's
+/// `--step-size` and `--gamma`.
 struct ScheduleOptions<R: Recipe>: ParsableArguments {
-    @Option(help: "The learning rate after any warm-up (cosine: per step, to \(R.schedule.finalFraction == 0 ? "0" : "\(R.schedule.finalFraction) × lr") at the end).")
+    @Option(help: "The learning rate after any warm-up (cosine: per step, to \(R.schedule.finalFraction == 0 ? "0" : "\(R.schedule.finalFraction) × lr") at the end; step: times --gamma every --step-size steps).")
     var schedule: ScheduleConfig.Kind = R.schedule.kind
     @Option(help: "Steps of linear learning-rate warm-up.") var warmup: Int = R.schedule.warmup
+    @Option(help: "With --schedule step: steps between decays (required).") var stepSize: Int?
+    @Option(help: "With --schedule step: the factor of each decay (default: 0.1).") var gamma: Double?
 
     /// The recipe's schedule with these settings.
     var config: ScheduleConfig {
         var c = R.schedule
         c.kind = schedule
         c.warmup = warmup
+        (c.stepSize, c.gamma) = (stepSize, gamma)
         return c
     }
 }

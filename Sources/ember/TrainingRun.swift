@@ -63,7 +63,7 @@ enum TrainingRun {
         if case .perceptron = config.model {
             let perceptron = try PerceptronRun(config: config, run: run)
             let lock = try lock ?? run.claim(newRun: true)
-            try run.removeStaleTemporaryFiles()
+            try run.removeLeftovers(startingOver: true)
             try run.writeConfig(config)
             try withExtendedLifetime(lock) { try perceptron.run(wallStart: started) }
             return
@@ -99,7 +99,7 @@ enum TrainingRun {
             print("resuming \(run.url.path) after \(position)")
         }
         // The checkpoint has loaded: from here on the run directory changes.
-        try run.removeStaleTemporaryFiles()
+        try run.removeLeftovers(startingOver: !resuming)
         try run.writeConfig(config)
         print(task.banner(model) + "; run directory \(run.url.path)")
         try withExtendedLifetime(lock) {

@@ -85,6 +85,11 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(gpt.data, .text(corpus: text, window: 16, maskProb: nil), "the context is the training window")
         XCTAssertEqual(gpt.schedule, ScheduleConfig(kind: .cosine, warmup: 5, finalFraction: 0.1))
         XCTAssertEqual(gpt.training.steps, 50)
+
+        let step = try parse("mlp", ["--schedule", "step", "--step-size", "100", "--gamma", "0.5", "--warmup", "10"])
+        XCTAssertEqual(step.schedule, ScheduleConfig(kind: .step, warmup: 10, stepSize: 100, gamma: 0.5))
+        let rate = try XCTUnwrap(step.schedule.make(lr: 1, totalSteps: 1000))
+        XCTAssertEqual([0, 9, 10, 109, 110, 210].map { rate.learningRate(at: $0) }, [0.1, 1, 1, 1, 0.5, 0.25], "StepLR after the warm-up")
     }
 
     func testAConfigurationTheFlagsCannotRunNamesTheFlag() {
@@ -101,6 +106,9 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(message("mlp", ["--hidden", "256,x"]), "--hidden must be positive sizes, got [256, 0]")
         XCTAssertEqual(message("mlp", ["--weight-decay=-1"]), "--weight-decay must be non-negative, got -1.0")
         XCTAssertEqual(message("bert", ["--mask-prob", "0"]), "--mask-prob must be in (0, 1], got 0.0")
+        XCTAssertEqual(message("mlp", ["--schedule", "step"]), "a step schedule needs --step-size")
+        XCTAssertEqual(message("mlp", ["--step-size", "10"]), "--step-size belongs to the step schedule")
+        XCTAssertEqual(message("mlp", ["--schedule", "step", "--step-size", "10", "--gamma", "nan"]), "--gamma must be in (0, 1], got nan")
         XCTAssertEqual(message("series", ["--arch", "rnn"]), "--arch must be lstm or gru (a forecaster uses gated cells), got rnn")
         XCTAssertEqual(message("perceptron", ["--positive-class", "3", "--negative-class", "3"]),
                        "--positive-class 3 and --negative-class 3 must be two different labels")

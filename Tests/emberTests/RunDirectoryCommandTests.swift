@@ -64,6 +64,42 @@ final class RunDirectoryCommandTests: XCTestCase {
         }
     }
 
+    func testAKilledClassifierWithEarlyStoppingAndAStepScheduleResumesExactly() throws {
+        // Fashion-MNIST's format: class c lights up row band c, under heavy noise, so that
+        // validation loss stops improving and early stopping ends the run.
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let generator = Generator(seed: 5)
+        for (prefix, count) in [("train", 2000), ("t10k", 100)] {
+            let noise = (Tensor.rand([count * 784], generator: generator) * 160).floats
+            var images = [UInt8](), labels = [UInt8]()
+            for i in 0..<count {
+                labels.append(UInt8(i % 10))
+                for pixel in 0..<784 { images.append(UInt8(noise[i * 784 + pixel]) + (pixel / 28 / 3 == i % 10 ? 60 : 0)) }
+            }
+            try idx([count, 28, 28], images).write(to: data.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+            try idx([count], labels).write(to: data.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+        }
+        let flags = ["--data", data.path, "--epochs", "30", "--patience", "2", "--val-size", "500", "--hidden", "64",
+                     "--lr", "0.01", "--schedule", "step", "--step-size", "40", "--gamma", "0.5", "--warmup", "20"]
+        let whole = path("mlp-whole"), killed = path("mlp-killed")
+        XCTAssertEqual(try runEmber(["train", "mlp", "--out", whole] + flags).status, 0)
+        try killAfterFirstCheckpoint(["train", "mlp", "--out", killed] + flags, run: killed)
+        let resumed = try runEmber(["train", "--resume", killed])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertEqual(try bytes("\(killed)/model.safetensors"), try bytes("\(whole)/model.safetensors"))
+        XCTAssertEqual(try loggedEpochs(killed), try loggedEpochs(whole))
+        XCTAssertLessThan(try loggedEpochs(whole).count, 30, "early stopping ended the run")
+    }
+
+    /// An IDX file of unsigned bytes.
+    private func idx(_ shape: [Int], _ values: [UInt8]) -> Data {
+        var d = Data([0, 0, 8, UInt8(shape.count)])
+        for n in shape { d.append(contentsOf: [UInt8(n >> 24 & 255), UInt8(n >> 16 & 255), UInt8(n >> 8 & 255), UInt8(n & 255)]) }
+        d.append(contentsOf: values)
+        return d
+    }
+
     func testASecondWriterIsRefusedNamingTheFirst() throws {
         let run = path("run")
         let flags = ["--corpus", corpus.path, "--embed", "8", "--hidden", "32", "--seq-len", "16", "--batch-size", "8",
