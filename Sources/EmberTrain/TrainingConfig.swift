@@ -61,6 +61,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             guard steps > 0, evalEvery > 0, evalBatches > 0 else {
                 throw ConfigError(keys: ["steps", "eval_every", "eval_batches"], "steps, eval_every and eval_batches must be positive, got \(steps), \(evalEvery) and \(evalBatches)")
             }
+            // The loop counts samples per evaluation span and rounds steps up to spans.
+            guard !steps.addingReportingOverflow(evalEvery).overflow, !evalEvery.multipliedReportingOverflow(by: batchSize).overflow,
+                  !evalBatches.multipliedReportingOverflow(by: batchSize).overflow else {
+                throw ConfigError(keys: ["steps", "eval_every", "eval_batches", "batch_size"], "steps, eval_every, eval_batches and batch_size are too large to count with (\(steps), \(evalEvery), \(evalBatches), \(batchSize))")
+            }
         default:
             throw ConfigError("a run counts either epochs, or steps with eval_every and eval_batches")
         }
@@ -68,8 +73,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         guard clip >= 0 && clip.isFinite else { throw ConfigError(keys: ["clip"], "clip must be non-negative and finite, got \(clip)") }
         guard l1 >= 0 && l1.isFinite else { throw ConfigError(keys: ["l1"], "l1 must be non-negative and finite, got \(l1)") }
         if let patience, patience < 0 { throw ConfigError(keys: ["patience"], "patience must be non-negative, got \(patience)") }
-        guard threads >= 1 else { throw ConfigError(keys: ["threads"], "threads must be at least 1, got \(threads)") }
+        guard threads >= 1 && threads <= Self.maxThreads else {
+            throw ConfigError(keys: ["threads"], "threads must be from 1 to \(Self.maxThreads), got \(threads)")
+        }
     }
+
+    /// The most threads a run may ask for: far more than any machine Ember runs on has
+    /// cores, far fewer than would exhaust the process's threads.
+    public static let maxThreads = 1024
 
     /// Sets `trainer`'s clipping and L1 penalty.
     public func configure(_ trainer: Trainer) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CBLAS
 import Ember
+import EmberTrain
 import Foundation
 
 /// `ember bench`: core throughput against the machine's own limits, measured in one run
@@ -19,7 +20,9 @@ struct Bench: ParsableCommand {
     var trials: Int = 7
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard threads >= 1 && threads <= TrainingConfig.maxThreads else {
+            throw ValidationError("--threads must be from 1 to \(TrainingConfig.maxThreads)")
+        }
         guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
     }
 

@@ -17,7 +17,9 @@ struct CheckpointOptions: ParsableArguments {
     var threads: Int = 2
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard threads >= 1 && threads <= TrainingConfig.maxThreads else {
+            throw ValidationError("--threads must be from 1 to \(TrainingConfig.maxThreads)")
+        }
     }
 
     /// Runs `body` on `threads` threads, reporting any error in one line.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Ember
 import EmberModels
+import EmberTrain
 import Foundation
 
 /// `ember fill`: a trained BERT fills in the masked characters of a text, predicting
@@ -18,7 +19,9 @@ struct Fill: ParsableCommand {
         guard maskChar.count == 1 else { throw ValidationError("--mask-char must be one character") }
         guard text.contains(maskChar) else { throw ValidationError("--text has no \(maskChar) to fill in") }
         guard top > 0 else { throw ValidationError("--top must be positive") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard threads >= 1 && threads <= TrainingConfig.maxThreads else {
+            throw ValidationError("--threads must be from 1 to \(TrainingConfig.maxThreads)")
+        }
     }
 
     func run() throws {

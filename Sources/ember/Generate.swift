@@ -3,6 +3,7 @@ import Dispatch
 import Ember
 import EmberData
 import EmberModels
+import EmberTrain
 import Foundation
 
 /// `ember generate`: continues a prompt with a trained character model (charlm or GPT),
@@ -30,7 +31,9 @@ struct Generate: ParsableCommand {
         guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be non-negative") }
         if let topK, topK <= 0 { throw ValidationError("--top-k must be positive") }
         if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard threads >= 1 && threads <= TrainingConfig.maxThreads else {
+            throw ValidationError("--threads must be from 1 to \(TrainingConfig.maxThreads)")
+        }
         if let heads, heads <= 0 { throw ValidationError("--heads must be positive") }
     }
 

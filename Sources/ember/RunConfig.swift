@@ -27,6 +27,12 @@ struct RunConfig: Codable, Equatable {
         try schedule.validate()
         try training.validate()
         try logging.validate()
+        // A batch's inputs alone must fit in a sixteenth of memory (what the model makes
+        // of them is larger still).
+        let (batchElements, overflow) = training.batchSize.multipliedReportingOverflow(by: data.sampleElements(for: model))
+        guard !overflow, Memory.limit <= 0 || batchElements <= Memory.limit / 16 / 8 else {
+            throw ConfigError(keys: ["batch_size"], "batch_size \(training.batchSize) of samples of \(data.sampleElements(for: model)) values is more than this machine's \(Memory.describe(Memory.limit)) of memory can hold")
+        }
         let stepCounted = [.charlm, .gpt, .bert].contains(model.kind)
         guard (training.steps != nil) == stepCounted else {
             throw ConfigError("a \(model.kind.rawValue) run counts \(stepCounted ? "steps" : "epochs")")
@@ -75,6 +81,17 @@ enum DataConfig: Codable, Equatable {
             }
         default:
             throw ConfigError("a \(model.kind.rawValue) model does not train on this data (\(try ConfigJSON.string(self)))")
+        }
+    }
+
+    /// Input values of one sample (a window of characters or values, or an image).
+    func sampleElements(for model: AnyModelConfig) -> Int {
+        switch (self, model) {
+        case let (.text(_, window, _), _): return window
+        case let (_, .series(forecaster)):
+            let (elements, overflow) = forecaster.window.addingReportingOverflow(forecaster.horizon)
+            return overflow ? .max : elements
+        default: return 28 * 28
         }
     }
 

@@ -196,7 +196,9 @@ final class RunDirectoryCommandTests: XCTestCase {
         let saved = try XCTUnwrap(try JSONSerialization.jsonObject(with: bytes("\(run)/config.json")) as? [String: Any])
         let edits: [(part: String, key: String, value: Any, message: String)] = [
             ("training", "batch_size", 0, "batch_size must be positive"),
-            ("training", "threads", 0, "threads must be at least 1"),
+            ("training", "threads", 0, "threads must be from 1 to 1024"),
+            ("training", "batch_size", 1 << 40, "batch_size 1099511627776 of samples of 16 values is more than"),
+            ("training", "eval_every", Int.max, "too large to count with"),
             ("training", "steps", -5, "steps"),
             ("optimizer", "lr", -1, "lr must be positive"),
             ("model", "dropout", 5, "dropout must be in [0, 1)"),
