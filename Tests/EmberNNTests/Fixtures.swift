@@ -9,6 +9,8 @@ enum Fixtures {
     static let recurrent = load("recurrent.json")
     /// Made by `Fixtures/make_transformer_fixtures.py`.
     static let transformer = load("transformer.json")
+    /// Made by `Fixtures/make_conv1d_fixtures.py`.
+    static let convolution1d = load("conv1d.json")
 
     private static func load(_ file: String) -> [String: Any] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/" + file)
@@ -26,7 +28,7 @@ enum Fixtures {
         subscript(key: String) -> Tensor { tensor(raw[key]!) }
     }
 
-    static func `case`(_ name: String) -> Case { Case(raw: layers[name] as! [String: Any]) }
+    static func `case`(_ name: String) -> Case { Case(raw: (layers[name] ?? convolution1d[name]) as! [String: Any]) }
 
     /// A float64 tensor from `{"shape": [...], "data": [...]}`.
     static func tensor(_ value: Any) -> Tensor {

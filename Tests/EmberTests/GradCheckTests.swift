@@ -166,6 +166,12 @@ extension GradCheckTests {
         assertGradients([x]) { $0[0].maxPool2d(kernelSize: 3, stride: [2, 1], padding: 1) }
         assertGradients([x]) { $0[0].avgPool2d(kernelSize: 3, stride: 2, padding: 1, countIncludePad: false) }
         assertGradients([x]) { $0[0].adaptiveAvgPool2d(outputSize: [2, 4]) }
+        let sequence = leaf([2, 4, 9], seed: 54), kernel = leaf([6, 2, 3], seed: 55), shift = leaf([6], seed: 56)
+        assertGradients([sequence, kernel, shift]) { $0[0].conv1d(weight: $0[1], bias: $0[2], stride: 2, padding: 2, dilation: 2, groups: 2) }
+        for mode in PaddingMode.allCases {
+            assertGradients([sequence]) { $0[0].padLast(left: 3, right: 1, mode: mode) }
+        }
+        assertGradients([sequence]) { $0[0].adaptiveAvgPool1d(outputSize: 4) }
     }
 
     func testNormalizationAndDropout() {
