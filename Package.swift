@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "EmberData", targets: ["EmberData"]),
         .library(name: "EmberTrain", targets: ["EmberTrain"]),
         .library(name: "EmberModels", targets: ["EmberModels"]),
+        .library(name: "EmberAudio", targets: ["EmberAudio"]),
         .executable(name: "ember", targets: ["ember"]),
     ],
     dependencies: [
@@ -30,6 +31,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "EmberNN", dependencies: ["Ember"]),
+        .target(name: "EmberAudio", dependencies: ["Ember"]),
         .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
         .target(
             name: "EmberTrain",
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS", "CEmberMath"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),
+        .testTarget(name: "EmberAudioTests", dependencies: ["EmberAudio", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "emberTests", dependencies: ["ember", "EmberModels", "EmberTrain", "EmberNN", "EmberData"]),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"]),
         .testTarget(name: "EmberModelsTests", dependencies: ["EmberModels", "EmberNN", "EmberData", "Ember"], exclude: ["Fixtures"]),

@@ -15,5 +15,6 @@ let package = Package(
         .executableTarget(name: "FuzzTextCorpus", dependencies: [.product(name: "EmberData", package: "Ember"),
                                                                  .product(name: "EmberModels", package: "Ember")]),
         .executableTarget(name: "FuzzSeriesCSV", dependencies: [.product(name: "EmberData", package: "Ember")]),
+        .executableTarget(name: "FuzzWAV", dependencies: [.product(name: "EmberAudio", package: "Ember")]),
     ]
 )
