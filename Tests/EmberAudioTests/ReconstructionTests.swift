@@ -39,3 +39,25 @@ final class ReconstructionTests: XCTestCase {
         XCTAssertLessThan(some, none / 3, "iterating improves on random phases (\(none) → \(some))")
     }
 }
+
+extension ReconstructionTests {
+    /// A spectrogram made of the filters themselves is recovered exactly by its mel
+    /// projection's minimum-norm inverse; any spectrogram's inverse projects back onto
+    /// its mels, and is never negative.
+    func testInverseMelScaleSolvesTheProjection() {
+        let inverse = InverseMelScale(nStft: 201, nMels: 40)
+        let weights = Tensor.rand([40, 3], generator: Generator(seed: 1))
+        let spectrogram = inverse.fbanks.matmul(weights)
+        let mels = inverse.fbanks.mT.matmul(spectrogram)
+        let recovered = inverse(mels)
+        XCTAssertEqual(recovered.shape, [201, 3])
+        XCTAssertLessThan((recovered - spectrogram).abs().max().item(), 1e-4 * spectrogram.abs().max().item())
+        let power = Spectrogram(nFFT: 400)(chirp(4_000))
+        let melSpectrogram = MelSpectrogram(nMels: 40)
+        let estimate = inverse(melSpectrogram(chirp(4_000)))
+        XCTAssertGreaterThanOrEqual(estimate.min().item(), 0)
+        XCTAssertEqual(estimate.shape, power.shape)
+        // With many mels over few bins some filters are empty: still solvable.
+        XCTAssertTrue(InverseMelScale(nStft: 201, nMels: 128)(MelSpectrogram()(chirp(4_000))).allFinite)
+    }
+}
