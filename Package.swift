@@ -46,6 +46,7 @@ let package = Package(
                 "EmberData",
                 "EmberTrain",
                 "EmberModels",
+                "EmberAudio",
                 "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -61,7 +62,7 @@ let package = Package(
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),
         .testTarget(name: "EmberAudioTests", dependencies: ["EmberAudio", "Ember"], exclude: ["Fixtures"]),
-        .testTarget(name: "emberTests", dependencies: ["ember", "EmberModels", "EmberTrain", "EmberNN", "EmberData"]),
+        .testTarget(name: "emberTests", dependencies: ["ember", "EmberModels", "EmberTrain", "EmberNN", "EmberData", "EmberAudio"]),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"]),
         .testTarget(name: "EmberModelsTests", dependencies: ["EmberModels", "EmberNN", "EmberData", "Ember"], exclude: ["Fixtures"]),
     ],
