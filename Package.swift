@@ -32,7 +32,7 @@ let package = Package(
         ),
         .target(name: "EmberNN", dependencies: ["Ember"]),
         .target(name: "EmberAudio", dependencies: ["Ember"]),
-        .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
+        .target(name: "EmberData", dependencies: ["Ember", "EmberAudio", "CZlib"]),
         .target(
             name: "EmberTrain",
             dependencies: ["Ember", "EmberNN", "EmberData", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(name: "GPTExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"], path: "Examples/GPT"),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS", "CEmberMath"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "Ember"]),
+        .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "EmberAudio", "Ember"]),
         .testTarget(name: "EmberAudioTests", dependencies: ["EmberAudio", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "emberTests", dependencies: ["ember", "EmberModels", "EmberTrain", "EmberNN", "EmberData", "EmberAudio"]),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"]),
