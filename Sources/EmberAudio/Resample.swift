@@ -14,17 +14,34 @@ public struct Resample: Sendable {
     /// The filters, `[newFreq, 2·width + origFreq]` float32.
     private let kernel: Tensor
 
-    /// A resampler from `origFreq` to `newFreq` Hz (both positive).
+    /// The most filter coefficients a resampler builds (64 MB of float32): rates whose
+    /// reduced ratio needs more (44,101 → 16,000 Hz would take 2.8 GB) are refused.
+    public static let maxKernelElements = 1 << 24
+
+    /// Filter coefficients a resampler from `origFreq` to `newFreq` needs (phases × taps),
+    /// or nil if the count overflows.
+    public static func kernelElements(origFreq: Int, newFreq: Int, lowpassFilterWidth: Int = 6, rolloff: Double = 0.99) -> Int? {
+        let (orig, new, width) = reduced(origFreq, newFreq, lowpassFilterWidth, rolloff)
+        let (taps, o1) = (2 * width).addingReportingOverflow(orig)
+        let (elements, o2) = taps.multipliedReportingOverflow(by: new)
+        return o1 || o2 ? nil : elements
+    }
+
+    /// Whether a resampler between these rates stays within `maxKernelElements`.
+    public static func isPractical(origFreq: Int, newFreq: Int) -> Bool {
+        origFreq > 0 && newFreq > 0 && (kernelElements(origFreq: origFreq, newFreq: newFreq).map { $0 <= maxKernelElements } ?? false)
+    }
+
+    /// A resampler from `origFreq` to `newFreq` Hz (both positive, `isPractical`).
     public init(origFreq: Int, newFreq: Int, lowpassFilterWidth: Int = 6, rolloff: Double = 0.99) {
         precondition(origFreq > 0 && newFreq > 0, "Resample: rates must be positive, got \(origFreq) and \(newFreq)")
         precondition(lowpassFilterWidth > 0 && rolloff > 0 && rolloff <= 1, "Resample: need lowpassFilterWidth > 0 and rolloff in (0, 1]")
-        var (a, b) = (origFreq, newFreq)
-        while b != 0 { (a, b) = (b, a % b) }
-        let (orig, new) = (origFreq / a, newFreq / a)
-        (self.origFreq, self.newFreq) = (orig, new)
+        let elements = Self.kernelElements(origFreq: origFreq, newFreq: newFreq, lowpassFilterWidth: lowpassFilterWidth, rolloff: rolloff)
+        precondition(elements.map { $0 <= Self.maxKernelElements } ?? false,
+                     "Resample: \(origFreq) → \(newFreq) Hz needs more than \(Self.maxKernelElements) filter coefficients")
+        let (orig, new, width) = Self.reduced(origFreq, newFreq, lowpassFilterWidth, rolloff)
+        (self.origFreq, self.newFreq, self.width) = (orig, new, width)
         let baseFreq = Double(Swift.min(orig, new)) * rolloff
-        let width = Int((Double(lowpassFilterWidth) * Double(orig) / baseFreq).rounded(.up))
-        self.width = width
         let taps = 2 * width + orig, zeros = Double(lowpassFilterWidth)
         var filters = [Float](repeating: 0, count: new * taps)
         for phase in 0..<new {
@@ -38,6 +55,15 @@ public struct Resample: Sendable {
             }
         }
         kernel = Tensor(filters, shape: [new, taps])
+    }
+
+    /// The rates divided by their greatest common divisor, and the filters' half width.
+    private static func reduced(_ origFreq: Int, _ newFreq: Int, _ lowpassFilterWidth: Int, _ rolloff: Double) -> (orig: Int, new: Int, width: Int) {
+        var (a, b) = (origFreq, newFreq)
+        while b != 0 { (a, b) = (b, a % b) }
+        let (orig, new) = (origFreq / a, newFreq / a)
+        let width = Int((Double(lowpassFilterWidth) * Double(orig) / (Double(Swift.min(orig, new)) * rolloff)).rounded(.up))
+        return (orig, new, width)
     }
 
     /// `waveform` (`[time]` or `[channels, time]`) at the new rate: `⌈time · new / orig⌉`

@@ -54,6 +54,9 @@ public struct SpokenDigits: Dataset {
         utterances = corpus.utterances.filter { $0.split == split }
         guard !utterances.isEmpty else { throw DataError("\(directory.path) has no utterances in its \(split) split") }
         self.window = Int(window * Double(Self.sampleRate))
+        guard Resample.isPractical(origFreq: corpus.sampleRate, newFreq: Self.sampleRate) else {
+            throw DataError("\(directory.path): a sample rate of \(corpus.sampleRate) Hz cannot be resampled to \(Self.sampleRate) Hz")
+        }
         let resample = Resample(origFreq: corpus.sampleRate, newFreq: Self.sampleRate)
         waveforms = try utterances.map { u in
             let (audio, rate) = try WAV.read(directory.appendingPathComponent(u.file))

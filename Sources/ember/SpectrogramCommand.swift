@@ -30,6 +30,9 @@ struct SpectrogramCommand: ParsableCommand {
         try reportingErrors {
             let (waveform, rate) = try WAV.read(URL(fileURLWithPath: file))
             guard waveform.shape[1] > 0 else { throw CLIError("\(file) holds no samples") }
+            guard Resample.isPractical(origFreq: rate, newFreq: sampleRate) else {
+                throw CLIError("\(file): its rate of \(rate) Hz cannot be resampled to \(sampleRate) Hz (their ratio reduces to no small fraction)")
+            }
             let mono = Resample(origFreq: rate, newFreq: sampleRate)(waveform.mean(dims: [0]))
             let (nFFT, hop) = (sampleRate / 40, sampleRate / 100)
             guard mono.numel > nFFT / 2 else {

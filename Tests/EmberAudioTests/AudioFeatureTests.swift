@@ -130,5 +130,10 @@ final class AudioFeatureTests: XCTestCase {
         let stereo = Tensor((0..<200).map { Float($0 % 7) }, shape: [2, 100])
         XCTAssertEqual(Resample(origFreq: 16_000, newFreq: 16_000)(stereo).floats, stereo.floats)
         XCTAssertEqual(Resample(origFreq: 16_000, newFreq: 8_000)(stereo).shape, [2, 50])
+        // 22,050 → 16,000 reduces to 441 → 320: 320 filters of 459 taps. 44,101 Hz does not reduce.
+        XCTAssertEqual(Resample.kernelElements(origFreq: 22_050, newFreq: 16_000), 320 * 459)
+        XCTAssertTrue(Resample.isPractical(origFreq: 48_000, newFreq: 16_000))
+        XCTAssertFalse(Resample.isPractical(origFreq: 44_101, newFreq: 16_000))
+        XCTAssertFalse(Resample.isPractical(origFreq: 9_999_991, newFreq: 16_000))
     }
 }

@@ -46,6 +46,7 @@ final class SpectrogramCommandTests: XCTestCase {
             ("text.wav", Data("not audio".utf8), "not a WAV file"),
             ("empty.wav", WAV.encode(Tensor([Float]()), sampleRate: 16_000), "holds no samples"),
             ("short.wav", WAV.encode(Tensor([Float](repeating: 0, count: 100)), sampleRate: 16_000), "too short for one 25 ms window"),
+            ("odd.wav", WAV.encode(Tensor([Float](repeating: 0.1, count: 4000)), sampleRate: 44_101), "its rate of 44101 Hz cannot be resampled"),
         ]
         for (name, data, message) in cases {
             try data.write(to: URL(fileURLWithPath: path(name)))
