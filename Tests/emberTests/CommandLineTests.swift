@@ -29,13 +29,6 @@ final class CommandLineTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
-    private func idx(_ shape: [Int], _ values: [UInt8]) -> Data {
-        var d = Data([0, 0, 8, UInt8(shape.count)])
-        for n in shape { d.append(contentsOf: [UInt8(n >> 24 & 255), UInt8(n >> 16 & 255), UInt8(n >> 8 & 255), UInt8(n & 255)]) }
-        d.append(contentsOf: values)
-        return d
-    }
-
     private func ember(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) { try runEmber(arguments) }
 
     private func json(_ path: String) throws -> [String: Any] {

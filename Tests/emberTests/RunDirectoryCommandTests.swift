@@ -92,14 +92,6 @@ final class RunDirectoryCommandTests: XCTestCase {
         XCTAssertLessThan(try loggedEpochs(whole).count, 30, "early stopping ended the run")
     }
 
-    /// An IDX file of unsigned bytes.
-    private func idx(_ shape: [Int], _ values: [UInt8]) -> Data {
-        var d = Data([0, 0, 8, UInt8(shape.count)])
-        for n in shape { d.append(contentsOf: [UInt8(n >> 24 & 255), UInt8(n >> 16 & 255), UInt8(n >> 8 & 255), UInt8(n & 255)]) }
-        d.append(contentsOf: values)
-        return d
-    }
-
     func testASecondWriterIsRefusedNamingTheFirst() throws {
         let run = path("run")
         let flags = ["--corpus", corpus.path, "--embed", "8", "--hidden", "32", "--seq-len", "16", "--batch-size", "8",

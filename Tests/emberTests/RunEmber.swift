@@ -20,6 +20,14 @@ func runEmber(_ arguments: [String], environment: [String: String?] = [:]) throw
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
+/// An IDX file (Fashion-MNIST's format) of unsigned bytes of `shape`.
+func idx(_ shape: [Int], _ values: [UInt8]) -> Data {
+    var d = Data([0, 0, 8, UInt8(shape.count)])
+    for n in shape { d.append(contentsOf: [UInt8(n >> 24 & 255), UInt8(n >> 16 & 255), UInt8(n >> 8 & 255), UInt8(n & 255)]) }
+    d.append(contentsOf: values)
+    return d
+}
+
 /// Starts `ember` with `arguments` without waiting, its output discarded.
 func startEmber(_ arguments: [String]) throws -> Process {
     let process = Process()
