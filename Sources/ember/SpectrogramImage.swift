@@ -1,3 +1,4 @@
+import EmberTrain
 import Foundation
 
 /// A log-mel spectrogram as an SVG image: time across, mel bands up, decibels as
@@ -29,7 +30,7 @@ struct SpectrogramImage {
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="900" height="430" font-family="sans-serif" font-size="12">
         <rect width="900" height="430" fill="white"/>
-        <text x="\(left)" y="24" font-size="15">\(escape(title))</text>
+        <text x="\(left)" y="24" font-size="15">\(escapeXML(title))</text>
 
         """
         for band in 0..<bands {
@@ -82,9 +83,6 @@ struct SpectrogramImage {
         return String(format: "#%02x%02x%02x", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
     }
 
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
 
     /// A coordinate with at most two decimals.
     private func fmt(_ value: Double) -> String {

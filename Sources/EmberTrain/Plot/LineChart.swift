@@ -84,7 +84,7 @@ public struct LineChart {
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
         viewBox="0 0 \(Int(width)) \(Int(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(fmt(width / 2))" y="26" text-anchor="middle" font-size="17" font-weight="bold">\(escape(title))</text>
+        <text x="\(fmt(width / 2))" y="26" text-anchor="middle" font-size="17" font-weight="bold">\(escapeXML(title))</text>
 
         """
         for (i, panel) in panels.enumerated() {
@@ -104,7 +104,7 @@ public struct LineChart {
         func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * plotWidth }
         func py(_ y: Double) -> Double { bottom - (y - y0) / (y1 - y0) * Self.plotHeight }
 
-        var out = "<text x=\"\(fmt(left + plotWidth / 2))\" y=\"\(fmt(top - 12))\" text-anchor=\"middle\" font-size=\"14\">\(escape(panel.title))</text>\n"
+        var out = "<text x=\"\(fmt(left + plotWidth / 2))\" y=\"\(fmt(top - 12))\" text-anchor=\"middle\" font-size=\"14\">\(escapeXML(panel.title))</text>\n"
         for t in yTicks {
             out += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(left + plotWidth))\" y2=\"\(fmt(py(t)))\" stroke=\"#e6e6e6\"/>\n"
             out += "<text x=\"\(fmt(left - 8))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\" fill=\"#333\">\(Self.label(t, step: yTicks[1] - yTicks[0]))</text>\n"
@@ -114,8 +114,8 @@ public struct LineChart {
             out += "<text x=\"\(fmt(px(t)))\" y=\"\(fmt(bottom + 18))\" text-anchor=\"middle\" fill=\"#333\">\(Self.label(t, step: xTicks[1] - xTicks[0]))</text>\n"
         }
         out += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(plotWidth))\" height=\"\(fmt(Self.plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
-        out += "<text x=\"\(fmt(left + plotWidth / 2))\" y=\"\(fmt(bottom + 40))\" text-anchor=\"middle\">\(escape(panel.xLabel))</text>\n"
-        out += "<text transform=\"translate(\(fmt(left - 52)),\(fmt(top + Self.plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(panel.yLabel))</text>\n"
+        out += "<text x=\"\(fmt(left + plotWidth / 2))\" y=\"\(fmt(bottom + 40))\" text-anchor=\"middle\">\(escapeXML(panel.xLabel))</text>\n"
+        out += "<text transform=\"translate(\(fmt(left - 52)),\(fmt(top + Self.plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(escapeXML(panel.yLabel))</text>\n"
         for s in panel.series where !s.points.isEmpty {
             let style = s.dashed ? "stroke-width=\"1.3\" stroke-dasharray=\"5 3\" stroke-opacity=\"0.85\"" : "stroke-width=\"2\""
             let path = s.points.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
@@ -131,7 +131,7 @@ public struct LineChart {
             let x = left + position.x, y = bottom + Self.margin.bottom + Double(position.row) * Self.legendRow
             let dash = s.dashed ? " stroke-dasharray=\"5 3\"" : ""
             out += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + 22))\" y2=\"\(fmt(y))\" stroke=\"\(s.color)\" stroke-width=\"2\"\(dash)/>\n"
-            out += "<text x=\"\(fmt(x + 28))\" y=\"\(fmt(y + 4))\">\(escape(s.label))</text>\n"
+            out += "<text x=\"\(fmt(x + 28))\" y=\"\(fmt(y + 4))\">\(escapeXML(s.label))</text>\n"
         }
         return out
     }
@@ -168,10 +168,6 @@ public struct LineChart {
         return String(format: "%.\(decimals)f", value == 0 ? 0 : value)
     }
 
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }
 
 /// A coordinate with at most two decimals, trailing zeros dropped.
