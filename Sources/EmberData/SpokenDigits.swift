@@ -19,11 +19,23 @@ public struct SpokenDigits: Dataset {
         public var snr: ClosedRange<Double>
         /// Gains drawn from, in dB.
         public var gain: ClosedRange<Double>
+        /// The chance that a sample has noise added (training may leave some clean).
+        public var noiseProbability: Double
+        /// Speed factors drawn from: the utterance resampled to play this much faster,
+        /// which moves its pitch and formants too (Kaldi's speed perturbation).
+        public var speed: ClosedRange<Double>
 
-        /// Noise at 0–20 dB SNR and gains of ±6 dB.
-        public init(snr: ClosedRange<Double> = 0...20, gain: ClosedRange<Double> = -6...6) {
+        /// Noise at 0–20 dB SNR on every sample, gains of ±6 dB and the speech's own
+        /// speed: the hard protocol.
+        public init(snr: ClosedRange<Double> = 0...20, gain: ClosedRange<Double> = -6...6, noiseProbability: Double = 1,
+                    speed: ClosedRange<Double> = 1...1) {
+            precondition(noiseProbability >= 0 && noiseProbability <= 1,
+                         "SpokenDigits.Augmentation: noiseProbability \(noiseProbability) must be in [0, 1]")
+            precondition(speed.lowerBound > 0, "SpokenDigits.Augmentation: speed factors \(speed) must be positive")
             self.snr = snr
             self.gain = gain
+            self.noiseProbability = noiseProbability
+            self.speed = speed
         }
     }
 
@@ -36,13 +48,13 @@ public struct SpokenDigits: Dataset {
     /// Samples in each window (1.5 s by default).
     public let window: Int
     /// Random placement, gain and noise; nil for the clean protocol.
-    public let augmentation: Augmentation?
+    public private(set) var augmentation: Augmentation?
     /// Augmented versions of each utterance.
-    public let copies: Int
+    public private(set) var copies: Int
     /// Seeds the augmentation.
-    public let seed: UInt64
-    /// The features: 25 ms windows every 10 ms.
-    public let melSpectrogram: MelSpectrogram
+    public private(set) var seed: UInt64
+    /// The features of every window.
+    public let features: Features
 
     /// The utterances of `split` in the corpus folder `directory` (its `meta.json` and
     /// WAV files); throws naming a file that is missing or not what the metadata says.
@@ -68,37 +80,81 @@ public struct SpokenDigits: Dataset {
         self.augmentation = augmentation
         self.copies = copies
         self.seed = seed
-        melSpectrogram = MelSpectrogram(sampleRate: Self.sampleRate, nFFT: 400, hopLength: 160, nMels: nMels)
+        features = Features(nMels: nMels)
+    }
+
+    /// The same utterances (read once) under another protocol: `augmentation`, or none
+    /// for the clean one, with `copies` versions of each drawn with `seed`.
+    public func augmented(_ augmentation: Augmentation?, copies: Int = 1, seed: UInt64 = 0) -> SpokenDigits {
+        precondition(copies > 0, "SpokenDigits.augmented: copies must be positive, got \(copies)")
+        var other = self
+        (other.augmentation, other.copies, other.seed) = (augmentation, copies, seed)
+        return other
     }
 
     public var count: Int { utterances.count * copies }
 
     public func batch(_ indices: [Int]) -> Batch {
         let signals = indices.map { placed($0) }
-        let features = AmplitudeToDB(topDB: 80)(melSpectrogram(Tensor(signals.flatMap { $0 }, shape: [indices.count, window])))
         let digits = indices.map { Int64(utterances[$0 % utterances.count].digit) }
-        return Batch(inputs: features.unsqueeze(1), targets: Tensor(digits))
+        return Batch(inputs: features(Tensor(signals.flatMap { $0 }, shape: [indices.count, window])), targets: Tensor(digits))
     }
 
-    /// Sample `i`'s window: the utterance at its place, with its gain and noise.
+    /// Sample `i`'s window: the utterance at its speed and place, with its gain and noise.
     func placed(_ i: Int) -> [Float] {
         var signal = waveforms[i % utterances.count]
-        if signal.count > window { signal = Array(signal.prefix(window)) }
         var out = [Float](repeating: 0, count: window)
         guard let augmentation else {
+            if signal.count > window { signal = Array(signal.prefix(window)) }
             out.replaceSubrange(0..<signal.count, with: signal)
             return out
         }
         let generator = Generator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(i))
-        let draws = Tensor.rand([3], dtype: .float64, generator: generator).doubles
+        let draws = Tensor.rand([5], dtype: .float64, generator: generator).doubles
+        func drawn(_ range: ClosedRange<Double>, _ u: Double) -> Double { range.lowerBound + u * (range.upperBound - range.lowerBound) }
+        let speed = drawn(augmentation.speed, draws[4])
+        if speed != 1 { signal = Self.played(signal, faster: speed) }
+        if signal.count > window { signal = Array(signal.prefix(window)) }
         let offset = Int(draws[0] * Double(window - signal.count + 1))
-        let gain = Float(pow(10, (augmentation.gain.lowerBound + draws[1] * (augmentation.gain.upperBound - augmentation.gain.lowerBound)) / 20))
-        let snr = augmentation.snr.lowerBound + draws[2] * (augmentation.snr.upperBound - augmentation.snr.lowerBound)
+        let gain = Float(pow(10, drawn(augmentation.gain, draws[1]) / 20))
+        let snr = drawn(augmentation.snr, draws[2])
         let power = signal.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(Swift.max(signal.count, 1)) * Double(gain * gain)
-        let noise = Tensor.randn([window], dtype: .float64, generator: generator).doubles
-        let deviation = (power / pow(10, snr / 10)).squareRoot()
-        for n in 0..<window { out[n] = Float(noise[n] * deviation) }
+        if draws[3] < augmentation.noiseProbability {
+            let noise = Tensor.randn([window], dtype: .float64, generator: generator).doubles
+            let deviation = (power / pow(10, snr / 10)).squareRoot()
+            for n in 0..<window { out[n] = Float(noise[n] * deviation) }
+        }
         for (n, x) in signal.enumerated() { out[offset + n] += gain * x }
         return out
+    }
+
+    /// `signal` played `factor` times faster (shorter and higher for a factor above 1),
+    /// by linear interpolation between its samples.
+    static func played(_ signal: [Float], faster factor: Double) -> [Float] {
+        let count = Swift.max(Int((Double(signal.count) / factor).rounded(.down)), 1)
+        return (0..<count).map { n in
+            let t = Double(n) * factor, k = Swift.min(Int(t), signal.count - 1)
+            let f = Float(t - Double(k))
+            return k + 1 < signal.count ? signal[k] * (1 - f) + signal[k + 1] * f : signal[k]
+        }
+    }
+}
+
+extension SpokenDigits {
+    /// What a recogniser hears: log-mel spectrograms of 16 kHz audio, 25 ms windows
+    /// every 10 ms, in decibels floored 80 dB below each sample's peak.
+    public struct Features: Sendable {
+        /// The mel spectrogram before decibels.
+        public let melSpectrogram: MelSpectrogram
+
+        /// Features of `nMels` bands.
+        public init(nMels: Int) {
+            melSpectrogram = MelSpectrogram(sampleRate: SpokenDigits.sampleRate, nFFT: 400, hopLength: 160, nMels: nMels)
+        }
+
+        /// `[N, samples]` of 16 kHz audio → `[N, 1, nMels, samples / 160 + 1]`.
+        public func callAsFunction(_ audio: Tensor) -> Tensor {
+            AmplitudeToDB(topDB: 80)(melSpectrogram(audio)).unsqueeze(1)
+        }
     }
 }
