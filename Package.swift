@@ -58,6 +58,8 @@ let package = Package(
         .executableTarget(name: "CNNExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"], path: "Examples/CNN"),
         .executableTarget(name: "LSTMExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"], path: "Examples/LSTM"),
         .executableTarget(name: "GPTExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"], path: "Examples/GPT"),
+        .executableTarget(name: "SpeechDigitsExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"],
+                          path: "Examples/SpeechDigits"),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS", "CEmberMath"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "EmberAudio", "Ember"]),

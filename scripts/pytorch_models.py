@@ -2,8 +2,9 @@
 
 Each class here is the module whose state_dict Ember's model of the same name reads
 and writes: `MLP` (nn.Sequential names `0.weight`, `2.weight`, ...), `CNN` (`c1`, `c2`,
-`f1`, `f2`, as the peer benchmark), `CharRNN` (`emb`, `rnn`, `head`) and `GPT`
-(nanoGPT's `transformer.wte` ... `lm_head`). `from_metadata` builds the one an Ember
+`f1`, `f2`, as the peer benchmark), `CharRNN` (`emb`, `rnn`, `head`), `GPT`
+(nanoGPT's `transformer.wte` ... `lm_head`) and `DigitRecognizer` (`input_norm`,
+`conv1`..`bn3` or `gru`, `head`). `from_metadata` builds the one an Ember
 safetensors file's `__metadata__` describes (the metadata Ember's `ember train`
 writes, and `export_pytorch.py --metadata` sets).
 """
@@ -137,6 +138,42 @@ class GPT(nn.Module):
         return self.lm_head(self.transformer.ln_f(x))
 
 
+class DigitRecognizer(nn.Module):
+    """Ember's spoken-digit recognizer: [N, 1, n_mels, T] log-mels -> [N, classes].
+
+    Batch norm of the bands, then a 1-D CNN (conv-BN-ReLU-pool twice, conv-BN-ReLU) or a
+    2-layer GRU over the frames, the frames' mean and maximum side by side, dropout and
+    a linear head."""
+
+    def __init__(self, arch="cnn", n_mels=40, width=64, dropout=0.1, classes=10):
+        super().__init__()
+        self.arch = arch
+        self.input_norm = nn.BatchNorm1d(n_mels)
+        if arch == "cnn":
+            self.conv1 = nn.Conv1d(n_mels, width, 5, padding="same", bias=False)
+            self.bn1 = nn.BatchNorm1d(width)
+            self.conv2 = nn.Conv1d(width, 2 * width, 5, padding="same", bias=False)
+            self.bn2 = nn.BatchNorm1d(2 * width)
+            self.conv3 = nn.Conv1d(2 * width, 2 * width, 3, padding="same", bias=False)
+            self.bn3 = nn.BatchNorm1d(2 * width)
+            features = 4 * width
+        else:
+            self.gru = nn.GRU(n_mels, width, num_layers=2, batch_first=True)
+            features = 2 * width
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(features, classes)
+
+    def forward(self, x):
+        x = self.input_norm(x.squeeze(1) if x.dim() == 4 else x)
+        if self.arch == "cnn":
+            x = F.max_pool1d(F.relu(self.bn1(self.conv1(x))), 2)
+            x = F.max_pool1d(F.relu(self.bn2(self.conv2(x))), 2)
+            x = F.relu(self.bn3(self.conv3(x)))
+        else:
+            x = self.gru(x.transpose(1, 2))[0].transpose(1, 2)
+        return self.head(self.drop(torch.cat([x.mean(2), x.amax(2)], 1)))
+
+
 def from_metadata(meta):
     """The module an Ember model file's `__metadata__` (a dict of strings) describes: its
     `config` (JSON, the format Ember writes now), or, in the first format, one string
@@ -173,4 +210,6 @@ def from_config(c):
         return CharRNN(c["vocab_size"], c["arch"], c["embed"], c["hidden"], c["layers"], c["dropout"])
     if kind == "gpt":
         return GPT(c["vocab_size"], c["block_size"], c["n_layer"], c["n_head"], c["n_embd"], c["bias"], c["tied_weights"])
-    raise SystemExit(f"no PyTorch twin for model {kind!r} (mlp, cnn, charlm, gpt)")
+    if kind == "recognizer":
+        return DigitRecognizer(c["arch"], c["n_mels"], c["width"], c["dropout"], c["classes"])
+    raise SystemExit(f"no PyTorch twin for model {kind!r} (mlp, cnn, charlm, gpt, recognizer)")

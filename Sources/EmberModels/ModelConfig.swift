@@ -4,7 +4,7 @@ import EmberNN
 /// The kinds of model Ember builds from a configuration, by the names model files and
 /// `config.json` use.
 public enum ModelKind: String, ConfigChoice {
-    case mlp, cnn, perceptron, charlm, gpt, bert, series
+    case mlp, cnn, perceptron, charlm, gpt, bert, series, recognizer
 }
 
 /// A model's hyper-parameters, each with its default written once (in the config's
@@ -52,7 +52,7 @@ enum Check {
 /// Any of Ember's model configs, as a file stores it: `{"kind": "gpt", …fields}`.
 public enum AnyModelConfig: Codable, Equatable, Sendable {
     case mlp(MLPConfig), cnn(CNNConfig), perceptron(PerceptronConfig), charlm(CharRNNConfig), gpt(GPTConfig)
-    case bert(BERTConfig), series(SeriesForecasterConfig)
+    case bert(BERTConfig), series(SeriesForecasterConfig), recognizer(DigitRecognizerConfig)
 
     /// The config inside.
     public var config: any ModelConfig {
@@ -64,6 +64,7 @@ public enum AnyModelConfig: Codable, Equatable, Sendable {
         case let .gpt(c): c
         case let .bert(c): c
         case let .series(c): c
+        case let .recognizer(c): c
         }
     }
 
@@ -87,6 +88,7 @@ public enum AnyModelConfig: Codable, Equatable, Sendable {
         case .gpt: self = .gpt(try GPTConfig(from: decoder))
         case .bert: self = .bert(try BERTConfig(from: decoder))
         case .series: self = .series(try SeriesForecasterConfig(from: decoder))
+        case .recognizer: self = .recognizer(try DigitRecognizerConfig(from: decoder))
         }
     }
 

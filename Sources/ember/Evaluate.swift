@@ -38,9 +38,17 @@ struct CheckpointOptions: ParsableArguments {
     }
 }
 
-/// `ember eval --checkpoint PATH`: test loss and accuracy on Fashion-MNIST's test set.
+/// `ember eval`: a trained model on its task's test data; a Fashion-MNIST classifier
+/// unless a subcommand names another task.
 struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate a trained classifier on the test set.")
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Evaluate a trained model on its test data.",
+        subcommands: [EvaluateClassifier.self, EvaluateSpeechDigits.self], defaultSubcommand: EvaluateClassifier.self)
+}
+
+/// `ember eval --checkpoint PATH`: test loss and accuracy on Fashion-MNIST's test set.
+struct EvaluateClassifier: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fashion-mnist", abstract: "Evaluate a trained classifier on the test set.")
 
     @OptionGroup var options: CheckpointOptions
 

@@ -212,3 +212,32 @@ struct SeriesDataOptions: ParsableArguments {
 
     var config: DataConfig { .series(points: points, noise: noise, csv: csv) }
 }
+
+/// The spoken-digit recognizer: `--arch`, `--width`, `--dropout`, `--n-mels`.
+struct RecognizerOptions: ModelOptions {
+    @Option(help: "Network over the frames: cnn or gru.") var arch: RecognizerArch = SpeechDigitsRecipe.model.arch
+    @Option(help: "The CNN's first channels (then twice as many), or the GRU's hidden size.")
+    var width: Int = SpeechDigitsRecipe.model.width
+    @Option(help: "Dropout before the last layer.") var dropout: Double = SpeechDigitsRecipe.model.dropout
+    @Option(help: "Mel bands of the log-mel input.") var nMels: Int = SpeechDigitsRecipe.model.nMels
+
+    var config: DigitRecognizerConfig {
+        var c = SpeechDigitsRecipe.model
+        (c.arch, c.width, c.dropout, c.nMels) = (arch, width, dropout, nMels)
+        return c
+    }
+}
+
+/// A speech-digits corpus: `--data`, `--copies`.
+struct SpeechDataOptions: ParsableArguments {
+    @Option(help: "Folder of the corpus (`ember data speech-digits` writes it).") var data: String = Self.recipe.directory
+    @Option(help: "Augmented versions of each training utterance in an epoch.") var copies: Int = Self.recipe.copies
+
+    /// The recipe's corpus and copies.
+    static var recipe: (directory: String, copies: Int) {
+        guard case let .speech(directory, copies) = SpeechDigitsRecipe.data else { preconditionFailure("SpeechDataOptions: no speech") }
+        return (directory, copies)
+    }
+
+    var config: DataConfig { .speech(directory: data, copies: copies) }
+}

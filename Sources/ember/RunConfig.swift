@@ -52,6 +52,9 @@ enum DataConfig: Codable, Equatable {
     /// A synthetic noisy sum of sines on a trend (`points` values with `noise`), or the
     /// numbers of a CSV file; 70% training, 15% validation, 15% test.
     case series(points: Int, noise: Double, csv: String?)
+    /// A speech-digits corpus (`ember data speech-digits`) as log-mels: its folder, and
+    /// how many differently augmented versions of each training utterance an epoch holds.
+    case speech(directory: String, copies: Int)
 
     /// Throws unless the data is the kind `model` reads, with settings it can use.
     func validate(for model: AnyModelConfig) throws {
@@ -79,15 +82,21 @@ enum DataConfig: Codable, Equatable {
             guard points <= most else {
                 throw ConfigError(keys: ["points"], "points \(points) is more than this machine's \(Memory.describe(Memory.limit)) of memory can hold (at most \(most))")
             }
+        case let (.speech(_, copies), .recognizer):
+            guard copies > 0 && copies <= 1000 else { throw ConfigError(keys: ["copies"], "copies must be from 1 to 1000, got \(copies)") }
         default:
             throw ConfigError("a \(model.kind.rawValue) model does not train on this data (\(try ConfigJSON.string(self)))")
         }
     }
 
-    /// Input values of one sample (a window of characters or values, or an image).
+    /// Input values of one sample (a window of characters or values, an image, or a
+    /// spectrogram).
     func sampleElements(for model: AnyModelConfig) -> Int {
         switch (self, model) {
         case let (.text(_, window, _), _): return window
+        case let (_, .recognizer(recognizer)):
+            let (elements, overflow) = recognizer.nMels.multipliedReportingOverflow(by: SpeechRecognition.frames)
+            return overflow ? .max : elements
         case let (_, .series(forecaster)):
             let (elements, overflow) = forecaster.window.addingReportingOverflow(forecaster.horizon)
             return overflow ? .max : elements

@@ -28,18 +28,13 @@ struct SpectrogramCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let (waveform, rate) = try WAV.read(URL(fileURLWithPath: file))
-            guard waveform.shape[1] > 0 else { throw CLIError("\(file) holds no samples") }
-            guard Resample.isPractical(origFreq: rate, newFreq: sampleRate) else {
-                throw CLIError("\(file): its rate of \(rate) Hz cannot be resampled to \(sampleRate) Hz (their ratio reduces to no small fraction)")
-            }
-            let mono = Resample(origFreq: rate, newFreq: sampleRate)(waveform.mean(dims: [0]))
+            let audio = try AudioInput(file, sampleRate: sampleRate)
             let (nFFT, hop) = (sampleRate / 40, sampleRate / 100)
-            guard mono.numel > nFFT / 2 else {
-                throw CLIError("\(file) is \(String(format: "%.3f", Double(waveform.shape[1]) / Double(rate))) s long: too short for one \(nFFT * 1000 / sampleRate) ms window")
+            guard audio.mono.numel > nFFT / 2 else {
+                throw CLIError("\(file) is \(String(format: "%.3f", audio.seconds)) s long: too short for one \(nFFT * 1000 / sampleRate) ms window")
             }
             let mel = MelSpectrogram(sampleRate: sampleRate, nFFT: nFFT, hopLength: hop, nMels: nMels)
-            let decibels = AmplitudeToDB(topDB: 80)(mel(mono))
+            let decibels = AmplitudeToDB(topDB: 80)(mel(audio.mono))
             let (bands, frames) = (decibels.shape[0], decibels.shape[1])
             let top = Double(sampleRate / 2), scale = MelScale.htk
             let ticks = [0, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000].map(Double.init).filter { $0 <= top }.map {
@@ -53,7 +48,7 @@ struct SpectrogramCommand: ParsableCommand {
             } catch {
                 throw CLIError("cannot write \(destination): \(error.localizedDescription)")
             }
-            print("wrote \(destination): \(frames) frames of \(bands) mel bands (\(String(format: "%.2f", Double(waveform.shape[1]) / Double(rate))) s at \(rate) Hz, \(waveform.shape[0]) channel\(waveform.shape[0] == 1 ? "" : "s"))")
+            print("wrote \(destination): \(frames) frames of \(bands) mel bands (\(String(format: "%.2f", audio.seconds)) s at \(audio.fileRate) Hz, \(audio.channels) channel\(audio.channels == 1 ? "" : "s"))")
         }
     }
 }

@@ -9,7 +9,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model into a run directory.",
         subcommands: [TrainMLP.self, TrainCNN.self, TrainPerceptron.self, TrainCharLM.self, TrainGPT.self, TrainBERT.self,
-                      TrainSeries.self, ResumeRun.self],
+                      TrainSeries.self, TrainSpeechDigits.self, ResumeRun.self],
         defaultSubcommand: ResumeRun.self)
 }
 
@@ -159,6 +159,24 @@ struct TrainSeries: TrainCommand {
     var length: (epochs: Int?, steps: Int?) { (training.epochs, nil) }
 }
 
+/// `ember train speech-digits`.
+struct TrainSpeechDigits: TrainCommand {
+    static let configuration = CommandConfiguration(
+        commandName: SpeechDigitsRecipe.name, abstract: SpeechDigitsRecipe.summary)
+    @OptionGroup var model: RecognizerOptions
+    @OptionGroup var data: SpeechDataOptions
+    @OptionGroup var optimizer: OptimizerOptions<SpeechDigitsRecipe>
+    @OptionGroup var schedule: ScheduleOptions<SpeechDigitsRecipe>
+    @OptionGroup var training: EpochOptions<SpeechDigitsRecipe>
+    @OptionGroup var session: RunOptions<SpeechDigitsRecipe>
+
+    var config: RunConfig {
+        RunConfig(model: .recognizer(model.config), data: data.config, optimizer: optimizer, schedule: schedule,
+                  training: training.config(l1: optimizer.l1, seed: session.seed, threads: session.threads), session: session)
+    }
+    var length: (epochs: Int?, steps: Int?) { (training.epochs, nil) }
+}
+
 /// `ember train --resume DIR`: continues any run from its checkpoint, whatever its model.
 struct ResumeRun: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -170,7 +188,8 @@ struct ResumeRun: ParsableCommand {
 
     func validate() throws {
         guard resume != nil else {
-            throw ValidationError("name a model to train: \(ModelKind.names) (or pass --resume DIR)")
+            let names = Train.configuration.subcommands.compactMap { $0.configuration.commandName }.filter { $0 != "resume" }
+            throw ValidationError("name a model to train: \(names.joined(separator: ", ")) (or pass --resume DIR)")
         }
         if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
         if let steps, steps <= 0 { throw ValidationError("--steps must be positive") }

@@ -8,6 +8,7 @@ import EmberTrain
 
 extension OptimizerConfig.Kind: ExpressibleByArgument {}
 extension RecurrentArch: ExpressibleByArgument {}
+extension RecognizerArch: ExpressibleByArgument {}
 
 extension ScheduleConfig.Kind: ExpressibleByArgument {
     /// `none` is accepted for `constant` (the classifiers' first spelling).

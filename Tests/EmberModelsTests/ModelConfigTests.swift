@@ -19,7 +19,8 @@ final class ModelConfigTests: XCTestCase {
          .charlm(CharRNNConfig(arch: .gru, vocabSize: vocabulary.count, embed: 4, hidden: 6, layers: 2, dropout: 0.1)),
          .gpt(GPTConfig(vocabSize: vocabulary.count, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8, dropout: 0.1, bias: false, tiedWeights: true)),
          .bert(BERTConfig(vocabSize: vocabulary.count + 1, maxPositions: 8, layers: 1, heads: 2, embed: 8, dropout: 0.2)),
-         .series(SeriesForecasterConfig(arch: .gru, hidden: 5, layers: 2, window: 6, horizon: 3, scale: 0.37))]
+         .series(SeriesForecasterConfig(arch: .gru, hidden: 5, layers: 2, window: 6, horizon: 3, scale: 0.37)),
+         .recognizer(DigitRecognizerConfig(arch: .gru, nMels: 12, width: 6, dropout: 0.2, classes: 4))]
     }
 
     func testEveryKindIsCovered() {
@@ -76,7 +77,7 @@ final class ModelConfigTests: XCTestCase {
                 return "\(error)"
             }
         }
-        XCTAssertEqual(decodeError(#"{"kind":"transformer"}"#), "kind: 'transformer' is not mlp, cnn, perceptron, charlm, gpt, bert or series")
+        XCTAssertEqual(decodeError(#"{"kind":"transformer"}"#), "kind: 'transformer' is not mlp, cnn, perceptron, charlm, gpt, bert, series or recognizer")
         XCTAssertEqual(decodeError(#"{"kind":"charlm","arch":"transformer","vocab_size":5,"embed":4,"hidden":6,"layers":1,"dropout":0}"#),
                        "arch: 'transformer' is not rnn, lstm or gru")
         XCTAssertEqual(decodeError(#"{"kind":"charlm","arch":"gru","vocab_size":5,"embed":4,"layers":1,"dropout":0}"#), "hidden is missing")

@@ -35,11 +35,16 @@ final class PyTorchExchangeTests: XCTestCase {
 
     func testPyTorchTiedGPTGivesItsOutputs() throws { try checkOutputs("gpt") }
 
+    func testPyTorchDigitRecognizersGiveTheirOutputs() throws {
+        try checkOutputs("recognizer")
+        try checkOutputs("recognizer_gru")
+    }
+
     /// Going the other way: a freshly built (or trained) Ember model writes the names,
     /// shapes and dtypes PyTorch's `load_state_dict(strict=True)` wants, the tied GPT
     /// head under both of its names and batch norm's int64 counter included.
     func testEmberFilesListPyTorchsNamesAndShapes() throws {
-        for name in ["mlp", "cnn", "lstm", "gpt"] {
+        for name in ["mlp", "cnn", "lstm", "gpt", "recognizer", "recognizer_gru"] {
             let torch = try fixture(name)
             let ember = try ModelFile(contentsOf: fixtureURL("\(name).safetensors")).config.build().stateDict()
             XCTAssertEqual(ember.count, Set(ember.map(\.name)).count, "\(name): names repeat")

@@ -24,7 +24,8 @@ final class StateLayoutTests: XCTestCase {
          .gpt(GPTConfig(vocabSize: 7, blockSize: 6, nLayer: 2, nHead: 2, nEmbd: 8)),
          .gpt(GPTConfig(vocabSize: 7, blockSize: 6, nLayer: 1, nHead: 4, nEmbd: 8, bias: false, tiedWeights: false)),
          .bert(BERTConfig(vocabSize: 6, maxPositions: 5, layers: 2, heads: 2, embed: 8)),
-         .series(SeriesForecasterConfig()), .series(SeriesForecasterConfig(arch: .gru, hidden: 3, layers: 2, horizon: 4))]
+         .series(SeriesForecasterConfig()), .series(SeriesForecasterConfig(arch: .gru, hidden: 3, layers: 2, horizon: 4)),
+         .recognizer(DigitRecognizerConfig()), .recognizer(DigitRecognizerConfig(arch: .gru, nMels: 8, width: 5, classes: 3))]
     }
 
     func testLayoutsAreWhatTheModelsHold() throws {
@@ -52,6 +53,7 @@ final class StateLayoutTests: XCTestCase {
             .mlp(MLPConfig(hidden: [99_999_999_999])),
             .mlp(MLPConfig(hidden: [Int](repeating: 1, count: 100_000))),
             .series(SeriesForecasterConfig(hidden: 64, layers: .max)),
+            .recognizer(DigitRecognizerConfig(width: .max / 2)),
         ]
         for config in absurd {
             XCTAssertThrowsError(try config.stateLayout(within: budget), "\(config)") {

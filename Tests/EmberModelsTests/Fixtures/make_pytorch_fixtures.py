@@ -3,13 +3,15 @@
     python3 Tests/EmberTrainTests/Fixtures/make_pytorch_fixtures.py   (torch 2.x, safetensors)
 
 For each of a small MLP, the CNN (with batch norm, so buffers travel too), a two-layer
-character LSTM and a tied nanoGPT, all built from scripts/pytorch_models.py:
+character LSTM, a tied nanoGPT and the spoken-digit recognizer (CNN and GRU), all built
+from scripts/pytorch_models.py:
 - NAME.safetensors: the state_dict, written by scripts/export_pytorch.py with the
   `__metadata__` Ember's own model files carry, so Ember rebuilds the model from the file;
 - NAME_io.safetensors: `input` and PyTorch's eval-mode `output` for it (float32).
 Weights are trained for a few Adam steps on random data first, so they are not just
 an initialisation, and batch norm's running statistics have moved.
 """
+import json
 import sys
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from safetensors.torch import save_file
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2] / "scripts"))
 from export_pytorch import export_state_dict  # noqa: E402
-from pytorch_models import CNN, GPT, MLP, CharRNN  # noqa: E402
+from pytorch_models import CNN, GPT, MLP, CharRNN, DigitRecognizer  # noqa: E402
 
 torch.manual_seed(0)
 VOCAB = "\n !',.:;?abcdeh"
@@ -61,3 +63,13 @@ make("gpt", GPT(len(VOCAB), block_size=16, n_layer=2, n_head=2, n_embd=16, bias=
      {"model": "gpt", "format": "ember-gpt-1", "vocabulary": VOCAB, "layers": 2, "heads": 2, "embed": 16,
       "context": 16, "dropout": 0.0, "bias": "true", "tied": "true"},
      tokens[:, :-1], tokens[:, 1:], torch.randint(0, len(VOCAB), (3, 16)))
+
+# The spoken-digit recognizers, in today's format (the config as JSON): log-mel-like
+# inputs in decibels, both architectures, widths small enough to commit.
+mels = torch.randn(16, 1, 12, 30) * 10 - 40
+digits = torch.randint(0, 10, (16,))
+for name, arch in [("recognizer", "cnn"), ("recognizer_gru", "gru")]:
+    config = {"kind": "recognizer", "arch": arch, "n_mels": 12, "width": 6, "dropout": 0.1, "classes": 10}
+    make(name, DigitRecognizer(arch, 12, 6, 0.1, 10),
+         {"format": "ember-model-2", "model": "recognizer", "config": json.dumps(config, separators=(",", ":"))},
+         mels, digits, torch.randn(3, 1, 12, 30) * 10 - 40)
