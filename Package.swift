@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "EmberModels", targets: ["EmberModels"]),
         .library(name: "EmberAudio", targets: ["EmberAudio"]),
         .executable(name: "ember", targets: ["ember"]),
+        .executable(name: "espeak-align", targets: ["espeak-align"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,6 +52,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // espeak-ng's C API is GPL-3: only this small program links it, and `ember data
+        // speech-tts` runs it as a separate process.
+        .systemLibrary(
+            name: "CEspeakNG",
+            pkgConfig: "espeak-ng",
+            providers: [.apt(["libespeak-ng-dev"])]
+        ),
+        .executableTarget(name: "espeak-align", dependencies: ["CEspeakNG"]),
         // Small runnable programs (Examples/NAME/main.swift); built with everything else, so they never rot.
         .executableTarget(name: "PerceptronExample", dependencies: ["Ember", "EmberNN"], path: "Examples/Perceptron"),
         .executableTarget(name: "MLPExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels", "EmberTrain"],

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 
 /// The `espeak-ng` program (Debian's `espeak-ng`, GPL-3: run, never linked), to render
@@ -39,31 +36,10 @@ public struct Espeak: Sendable {
         let arguments = ["espeak-ng", "-v", "\(accent)+\(variant)", "-p", "\(pitch)", "-s", "\(speed)", "-a", "60", "-w", url.path, "--", text]
         let errors = url.appendingPathExtension("err")
         defer { try? FileManager.default.removeItem(at: errors) }
-        let status = try Self.run(executable.path, arguments, errors: errors)
+        let status = try Subprocess.run(executable.path, arguments, errors: errors)
         guard status == 0, FileManager.default.fileExists(atPath: url.path) else {
             let said = ((try? String(contentsOf: errors, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             throw DataError("espeak-ng could not say \"\(text)\" as \(accent)+\(variant): \(said.isEmpty ? "exit status \(status)" : said)")
         }
-    }
-
-    /// Runs `path` with `arguments` (the first is its name), its output discarded and
-    /// its standard error kept in `errors` (a file); returns its exit status.
-    /// `posix_spawn` directly: Foundation's `Process` costs about 50 ms a start here (it
-    /// closes every possible descriptor in the child), five times espeak-ng's own run.
-    private static func run(_ path: String, _ arguments: [String], errors: URL) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, errors.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw DataError("cannot start \(path): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // WIFEXITED and WEXITSTATUS, which Swift does not import.
-        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// `ember data`: makes the data sets Ember trains on that no package ships.
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "data", abstract: "Make a data set.", subcommands: [SpeechDigitsData.self])
+        commandName: "data", abstract: "Make a data set.", subcommands: [SpeechDigitsData.self, SpeechTTSData.self])
 }
 
 /// `ember data speech-digits`: the ten digit words spoken by espeak-ng in 7 English
@@ -78,6 +78,88 @@ struct SpeechDigitsData: ParsableCommand {
         }
         if let error = failure.error { throw error }
     }
+}
+
+/// `ember data speech-tts`: strings of one to four digit words spoken by one espeak-ng
+/// voice, with the phonemes spoken and when each began (from libespeak-ng, through the
+/// separate `espeak-align` program), for training a synthesiser. Test and validation
+/// strings are never heard in training.
+struct SpeechTTSData: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "speech-tts",
+        abstract: "Render digit strings with espeak-ng (synthetic speech), with phonemes and their timings, for speech synthesis.")
+
+    @Option(help: "Utterances to render (the ten single words and distinct strings of two to four).") var count = 2_000
+    @Option(help: "The folder to create (it must not exist).") var out = "data/speech-tts"
+    @Option(help: "The espeak-ng voice.") var voice = "en-us"
+    @Option(help: "Seed of the strings.") var seed: UInt64 = 0
+    @Option(help: "espeak-align processes at a time.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard (10...5_000).contains(count) else { throw ValidationError("--count must be from 10 to 5000") }
+        guard !out.isEmpty else { throw ValidationError("--out is empty") }
+        guard !voice.isEmpty, voice.allSatisfy({ $0.isLetter || $0.isNumber || "-+_".contains($0) }) else {
+            throw ValidationError("--voice must be an espeak-ng voice name such as en-us or en-gb+m3")
+        }
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 64") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let destination = URL(fileURLWithPath: out)
+            guard !FileManager.default.fileExists(atPath: destination.path) else {
+                throw CLIError("\(out) already exists: remove it or choose another --out")
+            }
+            let aligner = try EspeakAligner()
+            let plan = SpeechTTS.plan(count: count, seed: seed)
+            let staging = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            let started = DispatchTime.now()
+            let corpus: SpeechTTS
+            do {
+                let names = plan.indices.map { String(format: "%05d.wav", $0) }
+                let spoken = Spoken(), failure = Failure()
+                DispatchQueue.concurrentPerform(iterations: jobs) { job in
+                    for i in stride(from: job, to: plan.count, by: jobs) where !failure.happened {
+                        do {
+                            spoken.add(i, try aligner.speak(plan[i].text, voice: voice, to: staging.appendingPathComponent(names[i])))
+                        } catch {
+                            failure.record(error)
+                        }
+                    }
+                }
+                if let error = failure.error { throw error }
+                let alignments = spoken.all
+                corpus = SpeechTTS(sampleRate: 22_050, voice: voice, utterances: plan.indices.compactMap { i in
+                    alignments[i].map {
+                        SpeechTTS.Utterance(file: names[i], text: plan[i].text, phonemes: $0.phonemes, startsMs: $0.startsMs,
+                                            samples: $0.samples, split: plan[i].split)
+                    }
+                })
+                try corpus.json().write(to: staging.appendingPathComponent("meta.json"))
+                // What was written must read back as a corpus (phonemes in order, within their files).
+                _ = try SpeechTTS.read(staging.appendingPathComponent("meta.json"))
+                try FileManager.default.moveItem(at: staging, to: destination)
+            } catch {
+                try? FileManager.default.removeItem(at: staging)
+                throw error
+            }
+            let counts = SpeechTTS.splits.map { split in "\(corpus.utterances.filter { $0.split == split }.count) \(split)" }
+            let phonemes = Set(corpus.utterances.flatMap(\.phonemes))
+            print(String(format: "wrote %@: %d utterances (%@), %d distinct phonemes, in %.1f s; synthetic speech by espeak-ng (%@)", out,
+                         corpus.utterances.count, counts.joined(separator: ", "), phonemes.count, seconds(since: started), voice))
+        }
+    }
+}
+
+/// Alignments gathered from concurrent jobs, by utterance.
+private final class Spoken: @unchecked Sendable {
+    private let lock = NSLock()
+    private var alignments: [Int: EspeakAligner.Alignment] = [:]
+
+    var all: [Int: EspeakAligner.Alignment] { lock.withLock { alignments } }
+
+    func add(_ i: Int, _ alignment: EspeakAligner.Alignment) { lock.withLock { alignments[i] = alignment } }
 }
 
 /// The first error of concurrent work.

@@ -53,3 +53,55 @@ final class SpeechDataCommandTests: XCTestCase {
         XCTAssertEqual(try SpeechDigits.read(URL(fileURLWithPath: "\(out)/meta.json")), corpus)
     }
 }
+
+/// `ember data speech-tts` end to end with espeak-align (built with ember, linking
+/// libespeak-ng, which scripts/setup installs): WAV files whose lengths and phoneme
+/// timings the meta.json gives, every single word in training, the same corpus for the
+/// same seed, and a bad voice refused with nothing left behind.
+final class SpeechTTSDataCommandTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ember-tts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func testStringsAreSpokenWithTheirPhonemeTimings() throws {
+        let out = directory.appendingPathComponent("tts").path
+        let made = try runEmber(["data", "speech-tts", "--count", "30", "--out", out, "--seed", "2"])
+        XCTAssertEqual(made.status, 0, made.err)
+        XCTAssertTrue(made.out.hasPrefix("wrote \(out): 30 utterances (") && made.out.contains("synthetic speech by espeak-ng (en-us)"), made.out)
+        let corpus = try SpeechTTS.read(URL(fileURLWithPath: "\(out)/meta.json"))
+        XCTAssertEqual(corpus.utterances.count, 30)
+        XCTAssertEqual(Set(corpus.utterances.filter { $0.split == "train" && !$0.text.contains(" ") }.map(\.text)), Set(SpeechDigits.words))
+        XCTAssertEqual(Set(corpus.utterances.map(\.text)).count, 30, "distinct strings")
+        XCTAssertEqual(corpus.utterances.filter { $0.split == "test" }.count, 2)
+        for u in corpus.utterances {
+            let (waveform, rate) = try WAV.read(URL(fileURLWithPath: "\(out)/\(u.file)"))
+            XCTAssertEqual(rate, 22_050, u.file)
+            XCTAssertEqual(waveform.shape, [1, u.samples], u.file)
+            // At least two phonemes a word, starting in order within the file.
+            XCTAssertGreaterThanOrEqual(u.phonemes.count, 2 * u.text.split(separator: " ").count, "\(u.text): \(u.phonemes)")
+            XCTAssertEqual(u.startsMs, u.startsMs.sorted(), u.text)
+            XCTAssertLessThan(Double(u.startsMs.last ?? 0), Double(u.samples) / 22.05, u.text)
+        }
+        // "seven" is espeak-ng's `s'Ev@n` (its -x output) without the stress mark, whatever the pauses around it.
+        let seven = try XCTUnwrap(corpus.utterances.first { $0.text == "seven" })
+        XCTAssertEqual(seven.phonemes.filter { !$0.hasPrefix("_") }.joined(separator: " "), "s E v @ n", "\(seven.phonemes)")
+        // The same seed gives the same corpus, sample for sample.
+        let again = directory.appendingPathComponent("again").path
+        XCTAssertEqual(try runEmber(["data", "speech-tts", "--count", "30", "--out", again, "--seed", "2", "--jobs", "1"]).status, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(again)/meta.json")), try Data(contentsOf: URL(fileURLWithPath: "\(out)/meta.json")))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(again)/00017.wav")), try Data(contentsOf: URL(fileURLWithPath: "\(out)/00017.wav")))
+    }
+
+    func testABadVoiceLeavesNothing() throws {
+        let out = directory.appendingPathComponent("tts").path
+        let refused = try runEmber(["data", "speech-tts", "--count", "10", "--out", out, "--voice", "xx-nowhere"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.err, "error: espeak-align: espeak-ng has no voice 'xx-nowhere'\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [], "no folder, no partial one")
+    }
+}
