@@ -110,6 +110,8 @@ final class GradCheckTests: XCTestCase {
         let index = Tensor([2, 0, 2, 3])
         assertGradients([a]) { $0[0].indexSelect(dim: 0, index: index) }
         assertGradients([a]) { $0[0].indexSelect(dim: 1, index: Tensor([1, 1])) }
+        assertGradients([a]) { $0[0].repeatInterleave(Tensor([2, 0, 1, 3] as [Int64]), dim: 0) }
+        assertGradients([a]) { $0[0].repeatInterleave(Tensor([0, 4, 1] as [Int64]), dim: -1) }
         let gatherIndex = Tensor([0, 2, 1, 1, 0, 0, 2, 2], shape: [4, 2])
         assertGradients([a]) { $0[0].gather(dim: 1, index: gatherIndex) }
         let src = leaf([4, 2], seed: 22)

@@ -204,6 +204,9 @@ final class TensorTests: XCTestCase {
         let t = Tensor.arange(0, 12).reshape([4, 3])
         assertTensor(t.indexSelect(dim: 0, index: Tensor([3, 0, 3])), [9, 10, 11, 0, 1, 2, 9, 10, 11], shape: [3, 3])
         assertTensor(t.indexSelect(dim: 1, index: Tensor([2])), [2, 5, 8, 11], shape: [4, 1])
+        // torch.arange(12.).reshape(4, 3).repeat_interleave(torch.tensor([2, 0, 1, 1]), dim=0)
+        assertTensor(t.repeatInterleave(Tensor([2, 0, 1, 1] as [Int64]), dim: 0), [0, 1, 2, 0, 1, 2, 6, 7, 8, 9, 10, 11], shape: [4, 3])
+        assertTensor(t.repeatInterleave(Tensor([0, 0, 0] as [Int64]), dim: 1), [], shape: [4, 0])
         assertTensor(t.gather(dim: 1, index: Tensor([0, 2, 1, 1, 2, 0, 0, 0], shape: [4, 2])), [0, 2, 4, 4, 8, 6, 9, 9])
         assertTensor(t.gather(dim: 0, index: Tensor([3, 2, 1], shape: [1, 3])), [9, 7, 5])
         let scattered = Tensor.zeros([2, 4]).scatterAdd(dim: 1, index: Tensor([0, 0, 3, 1, 1, 1], shape: [2, 3]),

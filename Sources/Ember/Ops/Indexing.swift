@@ -12,6 +12,21 @@ extension Tensor {
         }
     }
 
+    /// Each slice along `dim` repeated in place `repeats[i]` times (PyTorch's
+    /// `repeat_interleave`): `[2, 3]` along dim 0 with repeats `[2, 0]` is the first row
+    /// twice. `repeats` is 1-D int64 of `shape[dim]` non-negative counts; the result's
+    /// `dim` holds their sum. The gradient sums the copies (FastSpeech's length regulator
+    /// is this op over phonemes).
+    public func repeatInterleave(_ repeats: Tensor, dim: Int) -> Tensor {
+        let d = Shape.normalize(dim, rank: ndim, op: "repeatInterleave")
+        precondition(repeats.ndim == 1 && repeats.numel == shape[d] && repeats.dtype == .int64,
+                     "repeatInterleave: repeats \(OpMessage.format(repeats.shape)) (\(repeats.dtype)) must be 1-D int64 of length \(shape[d]), the size of dim \(d) of \(OpMessage.format(shape))")
+        let counts = repeats.ints
+        precondition(counts.allSatisfy { $0 >= 0 }, "repeatInterleave: repeats must be non-negative, got \(counts)")
+        let index = counts.enumerated().flatMap { i, count in repeatElement(Int64(i), count: count) }
+        return indexSelect(dim: d, index: Tensor(index, shape: [index.count]))
+    }
+
     /// `self` with `source`'s entries added at positions `index` along `dim` (PyTorch's
     /// `index_add`); repeated indices accumulate.
     public func indexAdd(dim: Int, index: Tensor, source: Tensor) -> Tensor {
