@@ -59,6 +59,10 @@ public final class Trainer {
     public var tokensPerSample: Int?
     /// The loss of logits against targets.
     public var loss: (Tensor, Tensor) -> Tensor = { crossEntropy($0, $1) }
+    /// The loss of a whole batch, for a model whose loss is not `loss(model(inputs),
+    /// targets)` (a synthesiser's, over mels and durations); when set it replaces
+    /// `loss`, in training and validation, and accuracy is not measured.
+    public var objective: ((Batch) -> Tensor)?
     /// Called around the loop, in order.
     public var callbacks: [any Callback]
     /// Set by a callback to end training after the current epoch.
@@ -114,8 +118,13 @@ public final class Trainer {
                 let stepStart = DispatchTime.now()
                 if let schedule { optimizer.lr = schedule.learningRate(at: step) }
                 optimizer.zeroGrad()
-                let logits = model(batch.inputs)
-                var objective = loss(logits, batch.targets)
+                var logits: Tensor?, objective: Tensor
+                if let batchLoss = self.objective {
+                    objective = batchLoss(batch)
+                } else {
+                    let output = model(batch.inputs)
+                    (logits, objective) = (output, loss(output, batch.targets))
+                }
                 if l1 > 0 { objective = objective + l1Penalty(parameters) * l1 }
                 let value = objective.item()
                 // Checked before the step, so the weights stay those of the last good step.
@@ -128,7 +137,7 @@ public final class Trainer {
                 let n = batch.targets.shape[0]
                 lossSum += value * Double(n)
                 seen += n
-                if let hits = Self.correct(logits, batch.targets) {
+                if let logits, let hits = Self.correct(logits, batch.targets) {
                     correct += hits
                     runningAccuracy = Double(correct) / Double(seen)
                 } else {
@@ -158,7 +167,23 @@ public final class Trainer {
     /// Mean loss and accuracy over `loader`, in eval mode and without recording; the
     /// model is left in eval mode.
     public func evaluate(_ loader: DataLoader) -> (loss: Double, accuracy: Double?) {
-        Self.evaluate(model, loader, loss: loss)
+        guard let objective else { return Self.evaluate(model, loader, loss: loss) }
+        return (Self.evaluate(model, loader, objective: objective), nil)
+    }
+
+    /// Mean of `objective` (a batch's loss) over `loader`, each batch weighted by its
+    /// samples, with `model` in eval mode (where it is left) and without recording.
+    public static func evaluate(_ model: any Layer, _ loader: DataLoader, objective: (Batch) -> Tensor) -> Double {
+        model.eval()
+        return withNoGrad {
+            var total = 0.0, seen = 0
+            for batch in loader.batches(epoch: 0) {
+                let n = batch.targets.shape[0]
+                total += objective(batch).item() * Double(n)
+                seen += n
+            }
+            return total / Double(Swift.max(seen, 1))
+        }
     }
 
     /// Mean loss and accuracy of `model` over `loader` (accuracy when targets are

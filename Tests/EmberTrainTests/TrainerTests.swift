@@ -43,6 +43,28 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("epoch 8: train loss") && $0.contains("val loss") })
     }
 
+    /// An objective over whole batches replaces `loss(model(inputs), targets)` in training
+    /// and validation alike (here cross-entropy with label smoothing, so the numbers
+    /// differ from the default loss's); accuracy is then not measured.
+    func testAnObjectiveReplacesTheLossEverywhere() throws {
+        let trainer = makeTrainer(epochs: 3, callbacks: [])
+        let model = trainer.model
+        var calls = 0
+        trainer.objective = { batch in
+            calls += 1
+            return crossEntropy(model(batch.inputs), batch.targets, labelSmoothing: 0.2)
+        }
+        try trainer.fit()
+        XCTAssertEqual(calls, 3 * 8 + 3 * 2, "every training batch and every validation batch")
+        XCTAssertLessThan(trainer.history.last!.trainLoss, trainer.history.first!.trainLoss)
+        XCTAssertNil(trainer.history.last!.trainAccuracy)
+        XCTAssertNil(trainer.history.last!.valAccuracy)
+        let validation = DataLoader(blobs(90, seed: 4), batchSize: 45)
+        let smoothed = Trainer.evaluate(model, validation) { crossEntropy(model($0.inputs), $0.targets, labelSmoothing: 0.2) }
+        XCTAssertEqual(trainer.history.last!.valLoss!, smoothed, accuracy: 1e-6)
+        XCTAssertNotEqual(Trainer.evaluate(model, validation).loss, smoothed, accuracy: 1e-3)
+    }
+
     func testEarlyStoppingStopsAndRestoresTheBestEpoch() throws {
         // A learning rate far too high makes validation loss rise after the start.
         let early = EarlyStopping(patience: 1)
