@@ -52,8 +52,8 @@ enum LegacyModelMetadata {
                                                 layers: try m.required("layers"), window: try m.required("window"),
                                                 horizon: try m.required("horizon"), scale: scale)
             return (.series(config), nil)
-        case .recognizer:
-            throw ConfigError("metadata 'model' = 'recognizer' is newer than the first formats: a recognizer file stores its config as JSON")
+        case .recognizer, .synthesizer:
+            throw ConfigError("metadata 'model' = '\(name)' is newer than the first formats: its files store the config as JSON")
         }
     }
 

@@ -4,7 +4,7 @@ import EmberNN
 /// The kinds of model Ember builds from a configuration, by the names model files and
 /// `config.json` use.
 public enum ModelKind: String, ConfigChoice {
-    case mlp, cnn, perceptron, charlm, gpt, bert, series, recognizer
+    case mlp, cnn, perceptron, charlm, gpt, bert, series, recognizer, synthesizer
 }
 
 /// A model's hyper-parameters, each with its default written once (in the config's
@@ -53,6 +53,7 @@ enum Check {
 public enum AnyModelConfig: Codable, Equatable, Sendable {
     case mlp(MLPConfig), cnn(CNNConfig), perceptron(PerceptronConfig), charlm(CharRNNConfig), gpt(GPTConfig)
     case bert(BERTConfig), series(SeriesForecasterConfig), recognizer(DigitRecognizerConfig)
+    case synthesizer(SynthesizerConfig)
 
     /// The config inside.
     public var config: any ModelConfig {
@@ -65,6 +66,7 @@ public enum AnyModelConfig: Codable, Equatable, Sendable {
         case let .bert(c): c
         case let .series(c): c
         case let .recognizer(c): c
+        case let .synthesizer(c): c
         }
     }
 
@@ -89,6 +91,7 @@ public enum AnyModelConfig: Codable, Equatable, Sendable {
         case .bert: self = .bert(try BERTConfig(from: decoder))
         case .series: self = .series(try SeriesForecasterConfig(from: decoder))
         case .recognizer: self = .recognizer(try DigitRecognizerConfig(from: decoder))
+        case .synthesizer: self = .synthesizer(try SynthesizerConfig(from: decoder))
         }
     }
 

@@ -43,7 +43,7 @@ struct CheckpointOptions: ParsableArguments {
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Evaluate a trained model on its test data.",
-        subcommands: [EvaluateClassifier.self, EvaluateSpeechDigits.self], defaultSubcommand: EvaluateClassifier.self)
+        subcommands: [EvaluateClassifier.self, EvaluateSpeechDigits.self, EvaluateSpeechTTS.self], defaultSubcommand: EvaluateClassifier.self)
 }
 
 /// `ember eval --checkpoint PATH`: test loss and accuracy on Fashion-MNIST's test set.

@@ -241,3 +241,19 @@ struct SpeechDataOptions: ParsableArguments {
 
     var config: DataConfig { .speech(directory: data, copies: copies) }
 }
+
+/// The speech synthesizer: `--width`, `--encoder-layers`, `--decoder-layers`,
+/// `--kernel-size`, `--dropout`.
+struct SynthesizerOptions: ModelOptions {
+    @Option(help: "Channels of every block.") var width: Int = SpeechTTSRecipe.model.width
+    @Option(help: "Convolutional blocks over phonemes.") var encoderLayers: Int = SpeechTTSRecipe.model.encoderLayers
+    @Option(help: "Convolutional blocks over frames.") var decoderLayers: Int = SpeechTTSRecipe.model.decoderLayers
+    @Option(help: "Their kernel size (odd).") var kernelSize: Int = SpeechTTSRecipe.model.kernelSize
+    @Option(help: "Dropout in every block.") var dropout: Double = SpeechTTSRecipe.model.dropout
+
+    var config: SynthesizerConfig {
+        var c = SpeechTTSRecipe.model
+        (c.width, c.encoderLayers, c.decoderLayers, c.kernelSize, c.dropout) = (width, encoderLayers, decoderLayers, kernelSize, dropout)
+        return c
+    }
+}

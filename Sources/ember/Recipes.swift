@@ -140,3 +140,17 @@ enum SpeechDigitsRecipe: Recipe {
     static var schedule: ScheduleConfig { ScheduleConfig(kind: .cosine, warmup: 0, finalFraction: 0) }
     static var training: TrainingConfig { TrainingConfig(epochs: 8, batchSize: 64) }
 }
+
+/// `ember train speech-tts`: the convolutional FastSpeech, 128 wide, on the corpus that
+/// `ember data speech-tts` writes; Adam 1e-3 with a cosine schedule, batch 16, 40 epochs.
+enum SpeechTTSRecipe: Recipe {
+    static let name = "speech-tts"
+    static let summary = "Train a FastSpeech-style speech synthesizer on espeak-ng's digit strings (synthetic speech)."
+    /// The corpus's folder.
+    static let directory = "data/speech-tts"
+    static var model: SynthesizerConfig { SynthesizerConfig(phonemes: []) }
+    static var data: DataConfig { .phonemes(directory: directory) }
+    static var optimizer: OptimizerConfig { classifierOptimizer }
+    static var schedule: ScheduleConfig { ScheduleConfig(kind: .cosine, warmup: 0, finalFraction: 0) }
+    static var training: TrainingConfig { TrainingConfig(epochs: 40, batchSize: 16) }
+}

@@ -55,6 +55,8 @@ enum DataConfig: Codable, Equatable {
     /// A speech-digits corpus (`ember data speech-digits`) as log-mels: its folder, and
     /// how many differently augmented versions of each training utterance an epoch holds.
     case speech(directory: String, copies: Int)
+    /// A speech-tts corpus (`ember data speech-tts`): its folder.
+    case phonemes(directory: String)
 
     /// Throws unless the data is the kind `model` reads, with settings it can use.
     func validate(for model: AnyModelConfig) throws {
@@ -82,6 +84,8 @@ enum DataConfig: Codable, Equatable {
             guard points <= most else {
                 throw ConfigError(keys: ["points"], "points \(points) is more than this machine's \(Memory.describe(Memory.limit)) of memory can hold (at most \(most))")
             }
+        case (.phonemes, .synthesizer):
+            break
         case let (.speech(_, copies), .recognizer):
             guard copies > 0 && copies <= 1000 else { throw ConfigError(keys: ["copies"], "copies must be from 1 to 1000, got \(copies)") }
         default:
@@ -90,10 +94,13 @@ enum DataConfig: Codable, Equatable {
     }
 
     /// Input values of one sample (a window of characters or values, an image, or a
-    /// spectrogram).
+    /// spectrogram; for a synthesiser, its longest target).
     func sampleElements(for model: AnyModelConfig) -> Int {
         switch (self, model) {
         case let (.text(_, window, _), _): return window
+        case let (_, .synthesizer(synthesizer)):
+            let (elements, overflow) = synthesizer.nMels.multipliedReportingOverflow(by: SpeechSynthesis.maxFrames)
+            return overflow ? .max : elements
         case let (_, .recognizer(recognizer)):
             let (elements, overflow) = recognizer.nMels.multipliedReportingOverflow(by: SpeechRecognition.frames)
             return overflow ? .max : elements

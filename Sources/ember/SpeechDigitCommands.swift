@@ -19,7 +19,12 @@ struct RecognizerCheckpointOptions: ParsableArguments {
 
     /// The recognizer the checkpoint holds, in eval mode, and its config.
     func recognizer() throws -> (model: any Layer, config: DigitRecognizerConfig, file: URL) {
-        let file = try readModelFile(checkpoint)
+        try Self.recognizer(at: checkpoint)
+    }
+
+    /// The recognizer the run directory or model file at `path` holds, in eval mode.
+    static func recognizer(at path: String) throws -> (model: any Layer, config: DigitRecognizerConfig, file: URL) {
+        let file = try readModelFile(path)
         guard case let .recognizer(config) = file.config else {
             throw CLIError("\(file.url.path) holds a \(file.config.kind.rawValue) model, not a spoken-digit recognizer")
         }

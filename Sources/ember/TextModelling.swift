@@ -52,12 +52,14 @@ struct TextModelling: TrainingTask {
         model = config.model
     }
 
-    /// `model` reading `characters` characters (a BERT also its mask token).
+    /// `model` reading `characters` characters (a BERT also its mask token); a
+    /// synthesiser without phonemes yet gets one placeholder (its corpus gives them).
     static func sized(_ model: AnyModelConfig, characters: Int) -> AnyModelConfig {
         switch model {
         case var .charlm(c): c.vocabSize = characters; return .charlm(c)
         case var .gpt(c): c.vocabSize = characters; return .gpt(c)
         case var .bert(c): c.vocabSize = characters + 1; return .bert(c)
+        case var .synthesizer(c) where c.phonemes.isEmpty: c.phonemes = ["_"]; return .synthesizer(c)
         default: return model
         }
     }

@@ -9,7 +9,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model into a run directory.",
         subcommands: [TrainMLP.self, TrainCNN.self, TrainPerceptron.self, TrainCharLM.self, TrainGPT.self, TrainBERT.self,
-                      TrainSeries.self, TrainSpeechDigits.self, ResumeRun.self],
+                      TrainSeries.self, TrainSpeechDigits.self, TrainSpeechTTS.self, ResumeRun.self],
         defaultSubcommand: ResumeRun.self)
 }
 
@@ -33,7 +33,8 @@ extension TrainCommand {
     static var flags: [String: String] { [:] }
 
     /// Checks the configuration the flags make, naming the flags at fault (a text
-    /// model's vocabulary size comes from its corpus later: any will do here).
+    /// model's vocabulary and a synthesiser's phonemes come from the corpus later: any
+    /// will do here).
     func validate() throws {
         var checked = config
         checked.model = TextModelling.sized(checked.model, characters: 1)
@@ -172,6 +173,23 @@ struct TrainSpeechDigits: TrainCommand {
 
     var config: RunConfig {
         RunConfig(model: .recognizer(model.config), data: data.config, optimizer: optimizer, schedule: schedule,
+                  training: training.config(l1: optimizer.l1, seed: session.seed, threads: session.threads), session: session)
+    }
+    var length: (epochs: Int?, steps: Int?) { (training.epochs, nil) }
+}
+
+/// `ember train speech-tts`.
+struct TrainSpeechTTS: TrainCommand {
+    static let configuration = CommandConfiguration(commandName: SpeechTTSRecipe.name, abstract: SpeechTTSRecipe.summary)
+    @OptionGroup var model: SynthesizerOptions
+    @Option(help: "Folder of the corpus (`ember data speech-tts` writes it).") var data: String = SpeechTTSRecipe.directory
+    @OptionGroup var optimizer: OptimizerOptions<SpeechTTSRecipe>
+    @OptionGroup var schedule: ScheduleOptions<SpeechTTSRecipe>
+    @OptionGroup var training: EpochOptions<SpeechTTSRecipe>
+    @OptionGroup var session: RunOptions<SpeechTTSRecipe>
+
+    var config: RunConfig {
+        RunConfig(model: .synthesizer(model.config), data: .phonemes(directory: data), optimizer: optimizer, schedule: schedule,
                   training: training.config(l1: optimizer.l1, seed: session.seed, threads: session.threads), session: session)
     }
     var length: (epochs: Int?, steps: Int?) { (training.epochs, nil) }

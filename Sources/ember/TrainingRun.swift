@@ -74,6 +74,7 @@ enum TrainingRun {
         case .charlm, .gpt, .bert: task = try TextModelling(config: &config, run: run, resuming: resuming)
         case .series: task = try SeriesForecasting(config: &config, resuming: resuming)
         case .recognizer: task = try SpeechRecognition(config: config)
+        case .synthesizer: task = try SpeechSynthesis(config: &config, resuming: resuming)
         case .perceptron: preconditionFailure("the perceptron has its own run")
         }
         // The data may have sized the model (its characters): check what it became.

@@ -70,3 +70,23 @@ final class SpokenDigitsTests: XCTestCase {
         }
     }
 }
+
+/// A synthesiser's frames: phoneme starts in milliseconds become frame counts that add
+/// up to the spectrogram's.
+final class SpokenPhonemesFeatureTests: XCTestCase {
+    func testPhonemeStartsBecomeFramesThatAddUp() {
+        let features = SpokenPhonemes.Features()
+        // 84 ms is frame 84 · 22.05 / 256 = 7.2 → 7; 255 ms → 22.0 → 22; the first starts at 0.
+        XCTAssertEqual(features.frames(startsMs: [11, 84, 255], total: 30), [7, 15, 8])
+        XCTAssertEqual(features.frames(startsMs: [0, 84, 255, 900], total: 25), [7, 15, 3, 0], "a start past the end lasts nothing")
+        let tone = Tensor((0..<22_050).map { Float(0.5 * sin(2 * Double.pi * 440 * Double($0) / 22_050)) })
+        let mels = features(tone)
+        XCTAssertEqual(mels.shape, [22_050 / 256 + 1, 80])
+        XCTAssertGreaterThanOrEqual(mels.min().item() as Double, SpokenPhonemes.Features.floor - 1e-6)
+        // The vocoder gives back the same length, and the tone in the same band.
+        let back = features.waveform(mels)
+        XCTAssertEqual(back.numel, (mels.shape[0] - 1) * 256)
+        let (heard, loudest) = (features(back).argmax(dim: 1).ints, mels.argmax(dim: 1).ints)
+        XCTAssertGreaterThan(zip(heard, loudest).filter { $0 == $1 }.count, heard.count * 9 / 10, "Griffin-Lim on a pure tone")
+    }
+}

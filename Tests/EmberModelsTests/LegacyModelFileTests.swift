@@ -48,7 +48,7 @@ final class LegacyModelFileTests: XCTestCase {
                 return "\(error)".components(separatedBy: ": ").dropFirst().joined(separator: ": ")
             }
         }
-        XCTAssertEqual(error(["model": "transformer"]), "metadata 'model': 'transformer' is not mlp, cnn, perceptron, charlm, gpt, bert, series or recognizer")
+        XCTAssertEqual(error(["model": "transformer"]), "metadata 'model': 'transformer' is not mlp, cnn, perceptron, charlm, gpt, bert, series, recognizer or synthesizer")
         XCTAssertEqual(error(["model": "charlm", "arch": "transformer", "vocabulary": "ab"]), "metadata 'arch': 'transformer' is not rnn, lstm or gru")
         XCTAssertEqual(error(["model": "gpt", "vocabulary": "ab", "context": "8", "layers": "1", "heads": "2"]), "metadata 'embed' is missing")
         XCTAssertEqual(error(["model": "mlp", "hidden": "12,,6"]), "metadata 'hidden' = '12,,6' is not a list of sizes")

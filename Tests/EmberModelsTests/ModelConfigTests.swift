@@ -20,7 +20,9 @@ final class ModelConfigTests: XCTestCase {
          .gpt(GPTConfig(vocabSize: vocabulary.count, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8, dropout: 0.1, bias: false, tiedWeights: true)),
          .bert(BERTConfig(vocabSize: vocabulary.count + 1, maxPositions: 8, layers: 1, heads: 2, embed: 8, dropout: 0.2)),
          .series(SeriesForecasterConfig(arch: .gru, hidden: 5, layers: 2, window: 6, horizon: 3, scale: 0.37)),
-         .recognizer(DigitRecognizerConfig(arch: .gru, nMels: 12, width: 6, dropout: 0.2, classes: 4))]
+         .recognizer(DigitRecognizerConfig(arch: .gru, nMels: 12, width: 6, dropout: 0.2, classes: 4)),
+         .synthesizer(SynthesizerConfig(phonemes: ["n", "_", "w"], lexicon: ["one": ["w", "n"]], ending: ["_"], width: 6,
+                                        encoderLayers: 1, decoderLayers: 2, kernelSize: 3, nMels: 5, dropout: 0.2))]
     }
 
     func testEveryKindIsCovered() {
@@ -77,7 +79,7 @@ final class ModelConfigTests: XCTestCase {
                 return "\(error)"
             }
         }
-        XCTAssertEqual(decodeError(#"{"kind":"transformer"}"#), "kind: 'transformer' is not mlp, cnn, perceptron, charlm, gpt, bert, series or recognizer")
+        XCTAssertEqual(decodeError(#"{"kind":"transformer"}"#), "kind: 'transformer' is not mlp, cnn, perceptron, charlm, gpt, bert, series, recognizer or synthesizer")
         XCTAssertEqual(decodeError(#"{"kind":"charlm","arch":"transformer","vocab_size":5,"embed":4,"hidden":6,"layers":1,"dropout":0}"#),
                        "arch: 'transformer' is not rnn, lstm or gru")
         XCTAssertEqual(decodeError(#"{"kind":"charlm","arch":"gru","vocab_size":5,"embed":4,"layers":1,"dropout":0}"#), "hidden is missing")

@@ -25,7 +25,8 @@ final class StateLayoutTests: XCTestCase {
          .gpt(GPTConfig(vocabSize: 7, blockSize: 6, nLayer: 1, nHead: 4, nEmbd: 8, bias: false, tiedWeights: false)),
          .bert(BERTConfig(vocabSize: 6, maxPositions: 5, layers: 2, heads: 2, embed: 8)),
          .series(SeriesForecasterConfig()), .series(SeriesForecasterConfig(arch: .gru, hidden: 3, layers: 2, horizon: 4)),
-         .recognizer(DigitRecognizerConfig()), .recognizer(DigitRecognizerConfig(arch: .gru, nMels: 8, width: 5, classes: 3))]
+         .recognizer(DigitRecognizerConfig()), .recognizer(DigitRecognizerConfig(arch: .gru, nMels: 8, width: 5, classes: 3)),
+         .synthesizer(SynthesizerConfig(phonemes: ["a", "b"])), .synthesizer(SynthesizerConfig(phonemes: ["a"], width: 4, encoderLayers: 1))]
     }
 
     func testLayoutsAreWhatTheModelsHold() throws {

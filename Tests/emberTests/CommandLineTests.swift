@@ -140,7 +140,7 @@ final class CommandLineTests: XCTestCase {
         let configURL = URL(fileURLWithPath: "\(run)/config.json")
         let saved = try String(contentsOf: configURL, encoding: .utf8)
         for (from, to, expected) in [("\"kind\" : \"adam\"", "\"kind\" : \"lion\"", "optimizer.kind: 'lion' is not sgd, adam or adamw"),
-                                     ("\"kind\" : \"mlp\"", "\"kind\" : \"rnn\"", "model.kind: 'rnn' is not mlp, cnn, perceptron, charlm, gpt, bert, series or recognizer"),
+                                     ("\"kind\" : \"mlp\"", "\"kind\" : \"rnn\"", "model.kind: 'rnn' is not mlp, cnn, perceptron, charlm, gpt, bert, series, recognizer or synthesizer"),
                                      ("\"batch_size\" : 128", "\"batch_size\" : 0", "batch_size must be positive, got 0"),
                                      ("\"batch_size\" : 128", "\"batch_size\" : \"many\"", "training.batch_size is not an integer")] {
             XCTAssertTrue(saved.contains(from), from)

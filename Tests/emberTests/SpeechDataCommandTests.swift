@@ -105,3 +105,50 @@ final class SpeechTTSDataCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [], "no folder, no partial one")
     }
 }
+
+/// `ember train speech-tts`, `ember speak` and `ember eval speech-tts` end to end on a
+/// small corpus: the loss falls, speech comes out as a WAV file at 22,050 Hz, unknown
+/// words and empty text are refused in one line, and the evaluation reports MCD.
+final class SpeechTTSCommandTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ember-speak-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func testTrainSpeakAndEvaluate() throws {
+        let corpus = directory.appendingPathComponent("tts").path, run = directory.appendingPathComponent("run").path
+        XCTAssertEqual(try runEmber(["data", "speech-tts", "--count", "40", "--out", corpus]).status, 0)
+        let trained = try runEmber(["train", "speech-tts", "--data", corpus, "--width", "16", "--epochs", "6", "--batch-size", "8",
+                                    "--lr", "3e-3", "--out", run])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        let history = try String(contentsOfFile: "\(run)/metrics.jsonl", encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        let losses = history.compactMap { $0["val_loss"] as? Double }
+        XCTAssertEqual(losses.count, 6)
+        XCTAssertLessThan(losses[5], losses[0], "the validation loss falls: \(losses)")
+
+        let wav = directory.appendingPathComponent("407.wav").path, svg = directory.appendingPathComponent("407.svg").path
+        let spoken = try runEmber(["speak", "four zero seven", "--checkpoint", run, "--out", wav, "--spectrogram", svg])
+        XCTAssertEqual(spoken.status, 0, spoken.err)
+        XCTAssertTrue(spoken.out.hasPrefix("wrote \(wav): \"four zero seven\", "), spoken.out)
+        let (audio, rate) = try WAV.read(URL(fileURLWithPath: wav))
+        XCTAssertEqual(rate, 22_050)
+        XCTAssertGreaterThan(audio.shape[1], 2_205)
+        XCTAssertLessThanOrEqual(audio.abs().max().item() as Double, 0.9 + 1e-4)
+        XCTAssertTrue(try String(contentsOfFile: svg, encoding: .utf8).hasPrefix("<svg"))
+
+        XCTAssertEqual(try runEmber(["speak", "four twelve", "--checkpoint", run, "--out", wav]).err,
+                       "error: cannot say \"four twelve\": 'twelve' is not a word this model learned (it knows eight, five, four, nine, one, seven, six, three, two, zero)\n")
+        XCTAssertEqual(try runEmber(["speak", " ", "--checkpoint", run, "--out", wav]).status, 64)
+        XCTAssertEqual(try WAV.read(URL(fileURLWithPath: wav)).waveform.shape, audio.shape, "a refused text leaves the file alone")
+
+        let evaluated = try runEmber(["eval", "speech-tts", "--checkpoint", run, "--data", corpus])
+        XCTAssertEqual(evaluated.status, 0, evaluated.err)
+        XCTAssertTrue(evaluated.out.hasPrefix("synthesizer on 3 unheard strings: MCD "), evaluated.out)
+    }
+}
