@@ -36,47 +36,22 @@ struct SpeechDigitsData: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let destination = URL(fileURLWithPath: out)
-            guard !FileManager.default.fileExists(atPath: destination.path) else {
-                throw CLIError("\(out) already exists: remove it or choose another --out")
-            }
+            try refuseExisting(out)
             let espeak = try Espeak()
             let corpus = SpeechDigits.plan(count: count, variants: try espeak.variants(), heldOutAccent: heldOutAccent, seed: seed)
-            // Rendered beside the destination and renamed at the end: a stopped run
-            // leaves no half-made corpus under the name.
-            let staging = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
             let started = DispatchTime.now()
-            do {
-                try render(corpus, with: espeak, into: staging)
+            try staged(out) { staging in
+                try concurrently(corpus.utterances.count, jobs: jobs) { i in
+                    let u = corpus.utterances[i]
+                    try espeak.render(u.text, accent: u.accent, variant: u.variant, pitch: u.pitch, speed: u.speed,
+                                      to: staging.appendingPathComponent(u.file))
+                }
                 try corpus.json().write(to: staging.appendingPathComponent("meta.json"))
-                try FileManager.default.moveItem(at: staging, to: destination)
-            } catch {
-                try? FileManager.default.removeItem(at: staging)
-                throw error
             }
             let counts = SpeechDigits.splits.map { split in "\(corpus.utterances.filter { $0.split == split }.count) \(split)" }
             print(String(format: "wrote %@: %d utterances (%@) in %.1f s; synthetic speech by espeak-ng", out, count,
                          counts.joined(separator: ", "), seconds(since: started)))
         }
-    }
-
-    /// Renders every utterance of `corpus` into `folder`, `jobs` processes at a time.
-    private func render(_ corpus: SpeechDigits, with espeak: Espeak, into folder: URL) throws {
-        let failure = Failure()
-        let total = corpus.utterances.count
-        DispatchQueue.concurrentPerform(iterations: jobs) { job in
-            for i in stride(from: job, to: total, by: jobs) where !failure.happened {
-                let u = corpus.utterances[i]
-                do {
-                    try espeak.render(u.text, accent: u.accent, variant: u.variant, pitch: u.pitch, speed: u.speed,
-                                      to: folder.appendingPathComponent(u.file))
-                } catch {
-                    failure.record(error)
-                }
-            }
-        }
-        if let error = failure.error { throw error }
     }
 }
 
@@ -106,31 +81,18 @@ struct SpeechTTSData: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let destination = URL(fileURLWithPath: out)
-            guard !FileManager.default.fileExists(atPath: destination.path) else {
-                throw CLIError("\(out) already exists: remove it or choose another --out")
-            }
+            try refuseExisting(out)
             let aligner = try EspeakAligner()
             let plan = SpeechTTS.plan(count: count, seed: seed)
-            let staging = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
             let started = DispatchTime.now()
-            let corpus: SpeechTTS
-            do {
+            let corpus = try staged(out) { staging -> SpeechTTS in
                 let names = plan.indices.map { String(format: "%05d.wav", $0) }
-                let spoken = Spoken(), failure = Failure()
-                DispatchQueue.concurrentPerform(iterations: jobs) { job in
-                    for i in stride(from: job, to: plan.count, by: jobs) where !failure.happened {
-                        do {
-                            spoken.add(i, try aligner.speak(plan[i].text, voice: voice, to: staging.appendingPathComponent(names[i])))
-                        } catch {
-                            failure.record(error)
-                        }
-                    }
+                let spoken = Spoken()
+                try concurrently(plan.count, jobs: jobs) { i in
+                    spoken.add(i, try aligner.speak(plan[i].text, voice: voice, to: staging.appendingPathComponent(names[i])))
                 }
-                if let error = failure.error { throw error }
                 let alignments = spoken.all
-                corpus = SpeechTTS(sampleRate: 22_050, voice: voice, utterances: plan.indices.compactMap { i in
+                let corpus = SpeechTTS(sampleRate: 22_050, voice: voice, utterances: plan.indices.compactMap { i in
                     alignments[i].map {
                         SpeechTTS.Utterance(file: names[i], text: plan[i].text, phonemes: $0.phonemes, startsMs: $0.startsMs,
                                             samples: $0.samples, split: plan[i].split)
@@ -139,10 +101,7 @@ struct SpeechTTSData: ParsableCommand {
                 try corpus.json().write(to: staging.appendingPathComponent("meta.json"))
                 // What was written must read back as a corpus (phonemes in order, within their files).
                 _ = try SpeechTTS.read(staging.appendingPathComponent("meta.json"))
-                try FileManager.default.moveItem(at: staging, to: destination)
-            } catch {
-                try? FileManager.default.removeItem(at: staging)
-                throw error
+                return corpus
             }
             let counts = SpeechTTS.splits.map { split in "\(corpus.utterances.filter { $0.split == split }.count) \(split)" }
             let phonemes = Set(corpus.utterances.flatMap(\.phonemes))
@@ -160,6 +119,45 @@ private final class Spoken: @unchecked Sendable {
     var all: [Int: EspeakAligner.Alignment] { lock.withLock { alignments } }
 
     func add(_ i: Int, _ alignment: EspeakAligner.Alignment) { lock.withLock { alignments[i] = alignment } }
+}
+
+/// Throws unless nothing is at `out` yet.
+private func refuseExisting(_ out: String) throws {
+    guard !FileManager.default.fileExists(atPath: out) else { throw CLIError("\(out) already exists: remove it or choose another --out") }
+}
+
+/// Makes the folder `out` with `make`, which fills a hidden staging folder beside it:
+/// renamed to `out` when `make` returns (what it returns is returned), removed when it
+/// throws, so a stopped or failed run leaves no half-made data set under the name.
+@discardableResult
+private func staged<T>(_ out: String, _ make: (URL) throws -> T) throws -> T {
+    let destination = URL(fileURLWithPath: out)
+    let staging = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+    do {
+        let made = try make(staging)
+        try FileManager.default.moveItem(at: staging, to: destination)
+        return made
+    } catch {
+        try? FileManager.default.removeItem(at: staging)
+        throw error
+    }
+}
+
+/// Runs `body` for 0..<count, `jobs` at a time (job j takes j, j + jobs, …); stops
+/// starting new ones at the first error, and throws it.
+private func concurrently(_ count: Int, jobs: Int, _ body: @Sendable (Int) throws -> Void) throws {
+    let failure = Failure()
+    DispatchQueue.concurrentPerform(iterations: jobs) { job in
+        for i in stride(from: job, to: count, by: jobs) where !failure.happened {
+            do {
+                try body(i)
+            } catch {
+                failure.record(error)
+            }
+        }
+    }
+    if let error = failure.error { throw error }
 }
 
 /// The first error of concurrent work.
