@@ -97,6 +97,9 @@ struct EvaluateSpeechTTS: ParsableCommand {
     @Option(help: "A speech-tts run directory, or its model file.") var checkpoint: String
     @Option(help: "Folder of the corpus.") var data: String = SpeechTTSRecipe.directory
     @Option(help: "A speech-digits run whose recognizer should understand the ten synthesised digits.") var judge: String?
+    @Option(help: ArgumentHelp("A corpus of the same strings in another voice, for scale.",
+                               discussion: "e.g. `ember data speech-tts --voice en-gb --out data/speech-tts-gb` with the same --count and --seed."))
+    var reference: String?
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
 
     func validate() throws {
@@ -124,6 +127,19 @@ struct EvaluateSpeechTTS: ParsableCommand {
             let n = Double(test.count)
             print(String(format: "synthesizer on %d unheard strings: MCD %.2f dB with the teacher's durations, %.2f dB with predicted ones (Griffin-Lim on the teacher's own mels: %.2f dB)",
                          test.count, teacherTimed / n, predictedTimed / n, vocoded / n))
+            // For scale: the teacher against itself saying the next string instead.
+            let otherString = (0..<test.count).map { mcd(test.mels[($0 + 1) % test.count], test.mels[$0]) }.reduce(0, +) / n
+            var scale = String(format: "for scale: the teacher saying another test string, %.2f dB", otherString)
+            if let reference {
+                let other = try SpokenPhonemes(directory: URL(fileURLWithPath: reference), split: "test", vocabulary: Self.phonemes(of: reference),
+                                               nMels: config.nMels)
+                guard other.utterances.map(\.text) == test.utterances.map(\.text) else {
+                    throw CLIError("\(reference) does not hold the same test strings as \(data): make it with the same --count and --seed")
+                }
+                let voice = (0..<test.count).map { mcd(other.mels[$0], test.mels[$0]) }.reduce(0, +) / n
+                scale += String(format: "; another voice saying the same strings, %.2f dB", voice)
+            }
+            print(scale)
             guard let judgeModel else { return }
             var understood: [String] = []
             for (digit, word) in SpeechDigits.words.enumerated() {
@@ -137,5 +153,11 @@ struct EvaluateSpeechTTS: ParsableCommand {
             }
             print("the recognizer understood \(understood.count) of 10 synthesised digits (\(understood.joined(separator: ", ")))")
         }
+    }
+
+    /// Every phoneme the corpus in `directory` uses (another voice may use others).
+    private static func phonemes(of directory: String) throws -> [String] {
+        let corpus = try SpeechTTS.read(URL(fileURLWithPath: directory).appendingPathComponent("meta.json"))
+        return Set(corpus.utterances.flatMap(\.phonemes)).sorted()
     }
 }

@@ -40,7 +40,17 @@ let (voice, text, out) = (arguments[1], arguments[2], URL(fileURLWithPath: argum
 
 let rate = Int(espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nil, 1))   // bit 0: phoneme events
 guard rate > 0 else { fail("espeak-ng did not start (is its data installed?)") }
-guard espeak_SetVoiceByName(voice) == EE_OK else { fail("espeak-ng has no voice '\(voice)'") }
+/// Selects `voice` by name (`en-us`, `en-us+m3`), else by language (`en-gb`), as the
+/// `espeak-ng -v` option does.
+func select(_ voice: String) -> Bool {
+    if espeak_SetVoiceByName(voice) == EE_OK { return true }
+    var properties = espeak_VOICE()
+    return voice.withCString { language in
+        properties.languages = language
+        return espeak_SetVoiceByProperties(&properties) == EE_OK
+    }
+}
+guard select(voice) else { fail("espeak-ng has no voice '\(voice)'") }
 espeak_SetSynthCallback { wave, count, events in
     if let wave, count > 0 { samples.append(contentsOf: UnsafeBufferPointer(start: wave, count: Int(count))) }
     var event = events

@@ -147,8 +147,16 @@ final class SpeechTTSCommandTests: XCTestCase {
         XCTAssertEqual(try runEmber(["speak", " ", "--checkpoint", run, "--out", wav]).status, 64)
         XCTAssertEqual(try WAV.read(URL(fileURLWithPath: wav)).waveform.shape, audio.shape, "a refused text leaves the file alone")
 
-        let evaluated = try runEmber(["eval", "speech-tts", "--checkpoint", run, "--data", corpus])
+        // Another voice (chosen by language) saying the same strings gives the scale.
+        let british = directory.appendingPathComponent("tts-gb").path
+        XCTAssertEqual(try runEmber(["data", "speech-tts", "--count", "40", "--voice", "en-gb", "--out", british]).status, 0)
+        let evaluated = try runEmber(["eval", "speech-tts", "--checkpoint", run, "--data", corpus, "--reference", british])
         XCTAssertEqual(evaluated.status, 0, evaluated.err)
-        XCTAssertTrue(evaluated.out.hasPrefix("synthesizer on 3 unheard strings: MCD "), evaluated.out)
+        let lines = evaluated.out.split(separator: "\n")
+        XCTAssertTrue(lines.first?.hasPrefix("synthesizer on 3 unheard strings: MCD ") ?? false, evaluated.out)
+        XCTAssertTrue(lines.last?.hasPrefix("for scale: the teacher saying another test string, ") ?? false, evaluated.out)
+        XCTAssertTrue(lines.last?.contains("; another voice saying the same strings, ") ?? false, evaluated.out)
+        let mismatched = try runEmber(["eval", "speech-tts", "--checkpoint", run, "--data", corpus, "--reference", corpus + "-none"])
+        XCTAssertEqual(mismatched.status, 1)
     }
 }
