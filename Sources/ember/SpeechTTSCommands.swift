@@ -24,12 +24,14 @@ struct Speak: ParsableCommand {
 
     @Argument(help: "The words, e.g. \"four zero seven\".") var text: String
     @Option(help: "A speech-tts run directory, or its model file.") var checkpoint: String
-    @Option(help: "The WAV file to write (22,050 Hz, 16-bit).") var out: String
+    @Option(help: "The WAV file to write (22,050 Hz, 16-bit; its name ends in .wav).") var out: String
     @Option(help: "Also draw the spoken log-mels as SVG here.") var spectrogram: String?
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
 
     func validate() throws {
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the text is empty: give the words to speak") }
+        // A name that must end in .wav cannot overwrite a model file or a run's JSON.
+        guard out.lowercased().hasSuffix(".wav") else { throw ValidationError("--out must name a .wav file, got '\(out)'") }
         guard threads >= 1 && threads <= TrainingConfig.maxThreads else {
             throw ValidationError("--threads must be from 1 to \(TrainingConfig.maxThreads)")
         }
@@ -114,6 +116,14 @@ struct EvaluateSpeechTTS: ParsableCommand {
             let (model, config) = try synthesizer(checkpoint)
             let judgeModel = try judge.map { try RecognizerCheckpointOptions.recognizer(at: $0) }
             let test = try SpokenPhonemes(directory: URL(fileURLWithPath: data), split: "test", vocabulary: config.phonemes, nMels: config.nMels)
+            let other = try reference.map { reference in
+                let other = try SpokenPhonemes(directory: URL(fileURLWithPath: reference), split: "test", vocabulary: Self.phonemes(of: reference),
+                                               nMels: config.nMels)
+                guard other.utterances.map(\.text) == test.utterances.map(\.text) else {
+                    throw CLIError("\(reference) does not hold the same test strings as \(data): make it with the same --count and --seed")
+                }
+                return other
+            }
             let features = test.features, mcd = MelCepstralDistortion()
             // Each synthesis is heard as a listener would: vocoded, then analysed again.
             func heard(_ mels: Tensor) -> Tensor { features(Speak.normalized(features.waveform(mels))) }
@@ -130,12 +140,7 @@ struct EvaluateSpeechTTS: ParsableCommand {
             // For scale: the teacher against itself saying the next string instead.
             let otherString = (0..<test.count).map { mcd(test.mels[($0 + 1) % test.count], test.mels[$0]) }.reduce(0, +) / n
             var scale = String(format: "for scale: the teacher saying another test string, %.2f dB", otherString)
-            if let reference {
-                let other = try SpokenPhonemes(directory: URL(fileURLWithPath: reference), split: "test", vocabulary: Self.phonemes(of: reference),
-                                               nMels: config.nMels)
-                guard other.utterances.map(\.text) == test.utterances.map(\.text) else {
-                    throw CLIError("\(reference) does not hold the same test strings as \(data): make it with the same --count and --seed")
-                }
+            if let other {
                 let voice = (0..<test.count).map { mcd(other.mels[$0], test.mels[$0]) }.reduce(0, +) / n
                 scale += String(format: "; another voice saying the same strings, %.2f dB", voice)
             }

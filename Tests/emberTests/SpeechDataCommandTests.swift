@@ -145,6 +145,7 @@ final class SpeechTTSCommandTests: XCTestCase {
         XCTAssertEqual(try runEmber(["speak", "four twelve", "--checkpoint", run, "--out", wav]).err,
                        "error: cannot say \"four twelve\": 'twelve' is not a word this model learned (it knows eight, five, four, nine, one, seven, six, three, two, zero)\n")
         XCTAssertEqual(try runEmber(["speak", " ", "--checkpoint", run, "--out", wav]).status, 64)
+        XCTAssertEqual(try runEmber(["speak", "four", "--checkpoint", run, "--out", "\(run)/model.safetensors"]).status, 64, "not a .wav name")
         XCTAssertEqual(try WAV.read(URL(fileURLWithPath: wav)).waveform.shape, audio.shape, "a refused text leaves the file alone")
 
         // Another voice (chosen by language) saying the same strings gives the scale.
@@ -156,7 +157,8 @@ final class SpeechTTSCommandTests: XCTestCase {
         XCTAssertTrue(lines.first?.hasPrefix("synthesizer on 3 unheard strings: MCD ") ?? false, evaluated.out)
         XCTAssertTrue(lines.last?.hasPrefix("for scale: the teacher saying another test string, ") ?? false, evaluated.out)
         XCTAssertTrue(lines.last?.contains("; another voice saying the same strings, ") ?? false, evaluated.out)
-        let mismatched = try runEmber(["eval", "speech-tts", "--checkpoint", run, "--data", corpus, "--reference", corpus + "-none"])
-        XCTAssertEqual(mismatched.status, 1)
+        let missing = try runEmber(["eval", "speech-tts", "--checkpoint", run, "--data", corpus, "--reference", corpus + "-none"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.out.isEmpty, "refused before any work: \(missing.out)")
     }
 }
