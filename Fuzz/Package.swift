@@ -16,5 +16,6 @@ let package = Package(
                                                                  .product(name: "EmberModels", package: "Ember")]),
         .executableTarget(name: "FuzzSeriesCSV", dependencies: [.product(name: "EmberData", package: "Ember")]),
         .executableTarget(name: "FuzzWAV", dependencies: [.product(name: "EmberAudio", package: "Ember")]),
+        .executableTarget(name: "FuzzSpeechMeta", dependencies: [.product(name: "EmberData", package: "Ember")]),
     ]
 )

@@ -79,19 +79,25 @@ public struct SpeechDigits: Codable, Equatable, Sendable {
         } catch {
             throw DataError("cannot read \(error)")
         }
+        return try decode(data, name: url.path)
+    }
+
+    /// The corpus a `meta.json`'s bytes describe (`name` for messages), checked as `read`
+    /// says.
+    public static func decode(_ data: Data, name: String) throws -> SpeechDigits {
         let corpus: SpeechDigits
         do {
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
             corpus = try decoder.decode(SpeechDigits.self, from: data)
         } catch {
-            throw DataError("\(url.path) is not a speech-digits meta.json: \(error)")
+            throw DataError("\(name) is not a speech-digits meta.json: \(error)")
         }
-        guard (1...192_000).contains(corpus.sampleRate) else { throw DataError("\(url.path): sample_rate \(corpus.sampleRate)") }
+        guard (1...192_000).contains(corpus.sampleRate) else { throw DataError("\(name): sample_rate \(corpus.sampleRate)") }
         for (n, u) in corpus.utterances.enumerated() {
             guard (0..<10).contains(u.digit), words[u.digit] == u.text, splits.contains(u.split),
                   !u.file.isEmpty, !u.file.contains("/"), u.file != "..", u.file.hasSuffix(".wav") else {
-                throw DataError("\(url.path): utterance \(n + 1) (\(u.file)) is not a digit word in a known split and a .wav in the folder")
+                throw DataError("\(name): utterance \(n + 1) (\(u.file)) is not a digit word in a known split and a .wav in the folder")
             }
         }
         return corpus

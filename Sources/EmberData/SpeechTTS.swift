@@ -77,15 +77,21 @@ public struct SpeechTTS: Codable, Equatable, Sendable {
         } catch {
             throw DataError("cannot read \(error)")
         }
+        return try decode(data, name: url.path)
+    }
+
+    /// The corpus a `meta.json`'s bytes describe (`name` for messages), checked as `read`
+    /// says.
+    public static func decode(_ data: Data, name: String) throws -> SpeechTTS {
         let corpus: SpeechTTS
         do {
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
             corpus = try decoder.decode(SpeechTTS.self, from: data)
         } catch {
-            throw DataError("\(url.path) is not a speech-tts meta.json: \(error)")
+            throw DataError("\(name) is not a speech-tts meta.json: \(error)")
         }
-        guard (1...192_000).contains(corpus.sampleRate) else { throw DataError("\(url.path): sample_rate \(corpus.sampleRate)") }
+        guard (1...192_000).contains(corpus.sampleRate) else { throw DataError("\(name): sample_rate \(corpus.sampleRate)") }
         for (n, u) in corpus.utterances.enumerated() {
             let lengthMs = Double(u.samples) * 1000 / Double(corpus.sampleRate)
             guard splits.contains(u.split), !u.file.isEmpty, !u.file.contains("/"), u.file != "..", u.file.hasSuffix(".wav"),
@@ -93,7 +99,7 @@ public struct SpeechTTS: Codable, Equatable, Sendable {
                   zip(u.startsMs, u.startsMs.dropFirst()).allSatisfy({ $0 <= $1 }),
                   let first = u.startsMs.first, first >= 0, let last = u.startsMs.last, Double(last) <= lengthMs,
                   u.phonemes.allSatisfy({ !$0.isEmpty && $0.count <= 8 }) else {
-                throw DataError("\(url.path): utterance \(n + 1) (\(u.file)) needs a .wav in the folder, a known split, and one start per phoneme, in order, within its \(u.samples) samples")
+                throw DataError("\(name): utterance \(n + 1) (\(u.file)) needs a .wav in the folder, a known split, and one start per phoneme, in order, within its \(u.samples) samples")
             }
         }
         return corpus
