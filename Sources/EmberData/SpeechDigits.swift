@@ -5,7 +5,7 @@ import Foundation
 /// voice, and in which split, as its `meta.json` holds it. Whole voice variants are held
 /// out for validation and test, so test speakers are never heard in training, and one
 /// accent is held out altogether (its own split, reported separately).
-public struct SpeechDigits: Codable, Equatable, Sendable {
+public struct SpeechDigits: CorpusMetadata, Equatable, Sendable {
     /// One rendered utterance.
     public struct Utterance: Codable, Equatable, Sendable {
         /// The WAV file, relative to the corpus folder.
@@ -62,44 +62,17 @@ public struct SpeechDigits: Codable, Equatable, Sendable {
         return SpeechDigits(sampleRate: 22_050, heldOutAccent: heldOutAccent, utterances: utterances)
     }
 
-    /// The corpus as `meta.json` holds it: indented JSON, snake_case keys, sorted.
-    public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
-    }
+    public static let kind = "speech-digits"
 
-    /// The corpus described by the `meta.json` at `url`, checked: known splits, digits
-    /// that match their words, file names inside the folder, sane voices.
-    public static func read(_ url: URL) throws -> SpeechDigits {
-        let data: Data
-        do {
-            data = try RegularFile.contents(of: url, limit: 256 << 20)
-        } catch {
-            throw DataError("cannot read \(error)")
-        }
-        return try decode(data, name: url.path)
-    }
-
-    /// The corpus a `meta.json`'s bytes describe (`name` for messages), checked as `read`
-    /// says.
-    public static func decode(_ data: Data, name: String) throws -> SpeechDigits {
-        let corpus: SpeechDigits
-        do {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            corpus = try decoder.decode(SpeechDigits.self, from: data)
-        } catch {
-            throw DataError("\(name) is not a speech-digits meta.json: \(error)")
-        }
-        guard (1...192_000).contains(corpus.sampleRate) else { throw DataError("\(name): sample_rate \(corpus.sampleRate)") }
-        for (n, u) in corpus.utterances.enumerated() {
-            guard (0..<10).contains(u.digit), words[u.digit] == u.text, splits.contains(u.split),
+    /// Checks known splits, digits that match their words, file names inside the folder
+    /// and a sane rate.
+    public func check(name: String) throws {
+        guard (1...192_000).contains(sampleRate) else { throw DataError("\(name): sample_rate \(sampleRate)") }
+        for (n, u) in utterances.enumerated() {
+            guard (0..<10).contains(u.digit), Self.words[u.digit] == u.text, Self.splits.contains(u.split),
                   !u.file.isEmpty, !u.file.contains("/"), u.file != "..", u.file.hasSuffix(".wav") else {
                 throw DataError("\(name): utterance \(n + 1) (\(u.file)) is not a digit word in a known split and a .wav in the folder")
             }
         }
-        return corpus
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// espeak-ng voice, each with the phonemes espeak-ng spoke and when each began, as its
 /// `meta.json` holds it (`ember data speech-tts` writes it). The test and validation
 /// strings are never heard in training; every single word is.
-public struct SpeechTTS: Codable, Equatable, Sendable {
+public struct SpeechTTS: CorpusMetadata, Equatable, Sendable {
     /// One rendered string.
     public struct Utterance: Codable, Equatable, Sendable {
         /// The WAV file, relative to the corpus folder.
@@ -60,48 +60,21 @@ public struct SpeechTTS: Codable, Equatable, Sendable {
         return texts
     }
 
-    /// The corpus as `meta.json` holds it: indented JSON, snake_case keys, sorted.
-    public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
-    }
+    public static let kind = "speech-tts"
 
-    /// The corpus described by the `meta.json` at `url`, checked: known splits, file
-    /// names inside the folder, one start per phoneme, in order, within the file.
-    public static func read(_ url: URL) throws -> SpeechTTS {
-        let data: Data
-        do {
-            data = try RegularFile.contents(of: url, limit: 256 << 20)
-        } catch {
-            throw DataError("cannot read \(error)")
-        }
-        return try decode(data, name: url.path)
-    }
-
-    /// The corpus a `meta.json`'s bytes describe (`name` for messages), checked as `read`
-    /// says.
-    public static func decode(_ data: Data, name: String) throws -> SpeechTTS {
-        let corpus: SpeechTTS
-        do {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            corpus = try decoder.decode(SpeechTTS.self, from: data)
-        } catch {
-            throw DataError("\(name) is not a speech-tts meta.json: \(error)")
-        }
-        guard (1...192_000).contains(corpus.sampleRate) else { throw DataError("\(name): sample_rate \(corpus.sampleRate)") }
-        for (n, u) in corpus.utterances.enumerated() {
-            let lengthMs = Double(u.samples) * 1000 / Double(corpus.sampleRate)
-            guard splits.contains(u.split), !u.file.isEmpty, !u.file.contains("/"), u.file != "..", u.file.hasSuffix(".wav"),
-                  !u.phonemes.isEmpty, u.phonemes.count == u.startsMs.count, u.samples > 0, u.samples <= 60 * corpus.sampleRate,
+    /// Checks known splits, file names inside the folder, a sane rate, and one start
+    /// per phoneme, in order, within its file.
+    public func check(name: String) throws {
+        guard (1...192_000).contains(sampleRate) else { throw DataError("\(name): sample_rate \(sampleRate)") }
+        for (n, u) in utterances.enumerated() {
+            let lengthMs = Double(u.samples) * 1000 / Double(sampleRate)
+            guard Self.splits.contains(u.split), !u.file.isEmpty, !u.file.contains("/"), u.file != "..", u.file.hasSuffix(".wav"),
+                  !u.phonemes.isEmpty, u.phonemes.count == u.startsMs.count, u.samples > 0, u.samples <= 60 * sampleRate,
                   zip(u.startsMs, u.startsMs.dropFirst()).allSatisfy({ $0 <= $1 }),
                   let first = u.startsMs.first, first >= 0, let last = u.startsMs.last, Double(last) <= lengthMs,
                   u.phonemes.allSatisfy({ !$0.isEmpty && $0.count <= 8 }) else {
                 throw DataError("\(name): utterance \(n + 1) (\(u.file)) needs a .wav in the folder, a known split, and one start per phoneme, in order, within its \(u.samples) samples")
             }
         }
-        return corpus
     }
 }
