@@ -4,12 +4,16 @@ import Foundation
 /// Mel-cepstral distortion between two utterances, in decibels, after aligning their
 /// frames by dynamic time warping: how far a synthesised voice is from a reference.
 ///
-/// Each frame's natural-log mel spectrum becomes cepstral coefficients by the
-/// orthonormal DCT-II (``createDCT(nMFCC:nMels:orthonormal:)``); `c₀`, the loudness, is
-/// left out. Two frames differ by `(10 / ln 10) · √(2 Σ_{d=1}^{D} (c_d − c'_d)²)` dB
-/// (Kubichek's MCD), and the distortion is the mean over the cheapest monotonic path
-/// that pairs every frame of each with some frame of the other (steps of one frame in
-/// either or both), so a copy spoken at another pace scores 0.
+/// Each frame's natural-log mel spectrum `L₀ … L_{M−1}` becomes its mel cepstrum,
+/// `c_d = (1/M) Σ_m L_m cos(π d (m + ½) / M)`, so that the spectrum is
+/// `c₀ + 2 Σ_d c_d cos(d ω)` along the mel axis: the coefficients mel-cepstral analysis
+/// gives and Kubichek's constant assumes. (These are the orthonormal DCT-II's,
+/// ``createDCT(nMFCC:nMels:orthonormal:)``, divided by `√(2M)`; left orthonormal, the
+/// distortion would grow with the number of bands.) `c₀`, the loudness, is left out.
+/// Two frames differ by `(10 / ln 10) · √(2 Σ_{d=1}^{D} (c_d − c'_d)²)` dB (Kubichek's
+/// MCD), and the distortion is the mean over the cheapest monotonic path that pairs
+/// every frame of each with some frame of the other (steps of one frame in either or
+/// both), so a copy spoken at another pace scores 0.
 public struct MelCepstralDistortion: Sendable {
     /// Coefficients compared, `c₁ … c_D`.
     public let coefficients: Int
@@ -27,7 +31,7 @@ public struct MelCepstralDistortion: Sendable {
                      "MelCepstralDistortion: log-mels \(OpMessage.format(a.shape)) and \(OpMessage.format(b.shape)) must be [frames, nMels] with the same bands")
         let bands = a.shape[1]
         precondition(coefficients < bands, "MelCepstralDistortion: \(coefficients) coefficients need more than \(bands) bands")
-        let dct = createDCT(nMFCC: coefficients + 1, nMels: bands).to(.float64)          // [nMels, D + 1]
+        let dct = createDCT(nMFCC: coefficients + 1, nMels: bands).to(.float64) / Double(2 * bands).squareRoot()   // [nMels, D + 1]
         let (x, y) = (a.to(.float64).matmul(dct), b.to(.float64).matmul(dct))            // [F, D + 1]
         let d = coefficients
         let (cx, cy) = (x.narrow(dim: 1, start: 1, length: d).contiguous().doubles, y.narrow(dim: 1, start: 1, length: d).contiguous().doubles)

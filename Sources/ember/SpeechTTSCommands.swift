@@ -49,7 +49,7 @@ struct Speak: ParsableCommand {
             }
             let features = SpokenPhonemes.Features(nMels: config.nMels)
             let mels = model.synthesize(ids)
-            let audio = Self.normalized(features.waveform(mels))
+            let audio = try Self.normalized(features.waveform(mels))
             do {
                 try WAV.write(audio.unsqueeze(0), sampleRate: features.sampleRate, to: URL(fileURLWithPath: out))
             } catch {
@@ -81,9 +81,11 @@ struct Speak: ParsableCommand {
                                 frequencyTicks: ticks, title: title)
     }
 
-    /// `audio` scaled to a peak of 0.9 when louder (Griffin-Lim does not bound it).
-    static func normalized(_ audio: Tensor) -> Tensor {
+    /// `audio` scaled to a peak of 0.9 when louder (Griffin-Lim does not bound it);
+    /// throws if a sample is not a number, rather than write one.
+    static func normalized(_ audio: Tensor) throws -> Tensor {
         let peak = audio.abs().max().item() as Double
+        guard peak.isFinite else { throw CLIError("the vocoder made audio that is not finite (peak \(peak)); nothing written") }
         return peak > 0.9 ? audio * (0.9 / peak) : audio
     }
 }
@@ -100,7 +102,7 @@ struct EvaluateSpeechTTS: ParsableCommand {
     @Option(help: "Folder of the corpus.") var data: String = SpeechTTSRecipe.directory
     @Option(help: "A speech-digits run whose recognizer should understand the ten synthesised digits.") var judge: String?
     @Option(help: ArgumentHelp("A corpus of the same strings in another voice, for scale.",
-                               discussion: "e.g. `ember data speech-tts --voice en-gb --out data/speech-tts-gb` with the same --count and --seed."))
+                               discussion: "e.g. `ember data speech-tts --voice en-us+f2 --out data/speech-tts-f2` with the same --count and --seed."))
     var reference: String?
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
 
@@ -117,38 +119,43 @@ struct EvaluateSpeechTTS: ParsableCommand {
             let judgeModel = try judge.map { try RecognizerCheckpointOptions.recognizer(at: $0) }
             let test = try SpokenPhonemes(directory: URL(fileURLWithPath: data), split: "test", vocabulary: config.phonemes, nMels: config.nMels)
             let other = try reference.map { reference in
-                let other = try SpokenPhonemes(directory: URL(fileURLWithPath: reference), split: "test", vocabulary: Self.phonemes(of: reference),
-                                               nMels: config.nMels)
+                let corpus = try SpeechTTS.read(URL(fileURLWithPath: reference).appendingPathComponent("meta.json"))
+                let other = try SpokenPhonemes(directory: URL(fileURLWithPath: reference), split: "test",
+                                               vocabulary: Set(corpus.utterances.flatMap(\.phonemes)).sorted(), nMels: config.nMels)
                 guard other.utterances.map(\.text) == test.utterances.map(\.text) else {
                     throw CLIError("\(reference) does not hold the same test strings as \(data): make it with the same --count and --seed")
                 }
-                return other
+                return (voice: corpus.voice, strings: other, digits: try Self.digits(in: reference, features: test.features))
             }
             let features = test.features, mcd = MelCepstralDistortion()
+            let digits = try Self.digits(in: data, features: features)
             // Each synthesis is heard as a listener would: vocoded, then analysed again.
-            func heard(_ mels: Tensor) -> Tensor { features(Speak.normalized(features.waveform(mels))) }
-            var (vocoded, teacherTimed, predictedTimed) = (0.0, 0.0, 0.0)
+            func heard(_ mels: Tensor) throws -> Tensor { features(try Speak.normalized(features.waveform(mels))) }
+            func mean(_ scores: [Double]) -> Double { scores.reduce(0, +) / Double(scores.count) }
+            var (vocoded, teacherTimed, predictedTimed) = ([Double](), [Double](), [Double]())
             for i in 0..<test.count {
                 let teacher = test.mels[i]
-                vocoded += mcd(heard(teacher), teacher)
-                teacherTimed += mcd(heard(model.synthesize(test.ids[i], frames: test.frames[i])), teacher)
-                predictedTimed += mcd(heard(model.synthesize(test.ids[i])), teacher)
+                vocoded.append(mcd(try heard(teacher), teacher))
+                teacherTimed.append(mcd(try heard(model.synthesize(test.ids[i], frames: test.frames[i])), teacher))
+                predictedTimed.append(mcd(try heard(model.synthesize(test.ids[i])), teacher))
             }
-            let n = Double(test.count)
-            print(String(format: "synthesizer on %d unheard strings: MCD %.2f dB with the teacher's durations, %.2f dB with predicted ones (Griffin-Lim on the teacher's own mels: %.2f dB)",
-                         test.count, teacherTimed / n, predictedTimed / n, vocoded / n))
-            // For scale: the teacher against itself saying the next string instead.
-            let otherString = (0..<test.count).map { mcd(test.mels[($0 + 1) % test.count], test.mels[$0]) }.reduce(0, +) / n
-            var scale = String(format: "for scale: the teacher saying another test string, %.2f dB", otherString)
+            print(String(format: "synthesizer on %d unheard strings: MCD %.2f dB with the teacher's durations, %.2f dB with predicted ones",
+                         test.count, mean(teacherTimed), mean(predictedTimed)))
+            // For scale: the vocoder alone, the teacher saying something else, another voice saying the same.
+            let otherString = mean((0..<test.count).map { mcd(test.mels[($0 + 1) % test.count], test.mels[$0]) })
+            let otherDigit = mean(digits.indices.flatMap { a in digits.indices.filter { $0 != a }.map { mcd(digits[$0], digits[a]) } })
+            var scale = String(format: "for scale: Griffin-Lim on the teacher's own mels %.2f dB; the teacher saying another string %.2f dB, a different digit %.2f dB",
+                               mean(vocoded), otherString, otherDigit)
             if let other {
-                let voice = (0..<test.count).map { mcd(other.mels[$0], test.mels[$0]) }.reduce(0, +) / n
-                scale += String(format: "; another voice saying the same strings, %.2f dB", voice)
+                let sameStrings = mean((0..<test.count).map { mcd(other.strings.mels[$0], test.mels[$0]) })
+                let sameDigits = mean(digits.indices.map { mcd(other.digits[$0], digits[$0]) })
+                scale += String(format: "; %@ saying the same strings %.2f dB, the same digits %.2f dB", other.voice, sameStrings, sameDigits)
             }
             print(scale)
             guard let judgeModel else { return }
             var understood: [String] = []
             for (digit, word) in SpeechDigits.words.enumerated() {
-                let audio = Speak.normalized(features.waveform(model.synthesize(try config.phonemeIDs(word))))
+                let audio = try Speak.normalized(features.waveform(model.synthesize(try config.phonemeIDs(word))))
                 let mono = Resample(origFreq: features.sampleRate, newFreq: SpokenDigits.sampleRate)(audio).floats
                 let (window, _) = Listen.loudestWindow(mono, length: SpeechRecognition.window)
                 let heard = SpokenDigits.Features(nMels: judgeModel.config.nMels)(Tensor(window, shape: [1, window.count]))
@@ -160,9 +167,18 @@ struct EvaluateSpeechTTS: ParsableCommand {
         }
     }
 
-    /// Every phoneme the corpus in `directory` uses (another voice may use others).
-    private static func phonemes(of directory: String) throws -> [String] {
-        let corpus = try SpeechTTS.read(URL(fileURLWithPath: directory).appendingPathComponent("meta.json"))
-        return Set(corpus.utterances.flatMap(\.phonemes)).sorted()
+    /// The log-mels of the ten digit words, zero to nine, as the corpus in `directory`
+    /// says them on their own; throws naming a missing one.
+    private static func digits(in directory: String, features: SpokenPhonemes.Features) throws -> [Tensor] {
+        let folder = URL(fileURLWithPath: directory)
+        let corpus = try SpeechTTS.read(folder.appendingPathComponent("meta.json"))
+        return try SpeechDigits.words.map { word in
+            guard let u = corpus.utterances.first(where: { $0.text == word }) else { throw CLIError("\(directory) holds no '\(word)' on its own") }
+            let (audio, rate) = try WAV.read(folder.appendingPathComponent(u.file))
+            guard rate == features.sampleRate, audio.shape[0] == 1 else {
+                throw CLIError("\(folder.appendingPathComponent(u.file).path): \(audio.shape[0]) channels at \(rate) Hz, not mono at \(features.sampleRate) Hz")
+            }
+            return features(audio[0])
+        }
     }
 }

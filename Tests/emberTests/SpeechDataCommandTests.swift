@@ -3,6 +3,7 @@ import EmberAudio
 import EmberData
 import Foundation
 import XCTest
+@testable import ember
 
 /// `ember data speech-digits` end to end with espeak-ng (which scripts/setup installs):
 /// WAV files that read back, a meta.json that describes them, whole voices held out,
@@ -155,10 +156,19 @@ final class SpeechTTSCommandTests: XCTestCase {
         XCTAssertEqual(evaluated.status, 0, evaluated.err)
         let lines = evaluated.out.split(separator: "\n")
         XCTAssertTrue(lines.first?.hasPrefix("synthesizer on 3 unheard strings: MCD ") ?? false, evaluated.out)
-        XCTAssertTrue(lines.last?.hasPrefix("for scale: the teacher saying another test string, ") ?? false, evaluated.out)
-        XCTAssertTrue(lines.last?.contains("; another voice saying the same strings, ") ?? false, evaluated.out)
+        XCTAssertTrue(lines.last?.hasPrefix("for scale: Griffin-Lim on the teacher's own mels ") ?? false, evaluated.out)
+        XCTAssertTrue(lines.last?.contains(", a different digit ") ?? false, evaluated.out)
+        XCTAssertTrue(lines.last?.contains("; en-gb saying the same strings ") ?? false, evaluated.out)
         let missing = try runEmber(["eval", "speech-tts", "--checkpoint", run, "--data", corpus, "--reference", corpus + "-none"])
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.out.isEmpty, "refused before any work: \(missing.out)")
+    }
+
+    /// Speech louder than 0.9 is scaled down to it; a vocoder's NaN is an error, never a file.
+    func testSpeechIsNormalizedAndNaNRefused() throws {
+        XCTAssertEqual(try Speak.normalized(Tensor([0.5, -1.8] as [Float])).floats, [0.25, -0.9])
+        XCTAssertEqual(try Speak.normalized(Tensor([0.5, -0.2] as [Float])).floats, [0.5, -0.2], "quiet speech is left alone")
+        XCTAssertThrowsError(try Speak.normalized(Tensor([0.5, .nan] as [Float])))
+        XCTAssertThrowsError(try Speak.normalized(Tensor([.infinity, 0.1] as [Float])))
     }
 }
