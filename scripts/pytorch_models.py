@@ -3,8 +3,9 @@
 Each class here is the module whose state_dict Ember's model of the same name reads
 and writes: `MLP` (nn.Sequential names `0.weight`, `2.weight`, ...), `CNN` (`c1`, `c2`,
 `f1`, `f2`, as the peer benchmark), `CharRNN` (`emb`, `rnn`, `head`), `GPT`
-(nanoGPT's `transformer.wte` ... `lm_head`) and `DigitRecognizer` (`input_norm`,
-`conv1`..`bn3` or `gru`, `head`). `from_metadata` builds the one an Ember
+(nanoGPT's `transformer.wte` ... `lm_head`), `DigitRecognizer` (`input_norm`,
+`conv1`..`bn3` or `gru`, `head`) and `Synthesizer` (`embedding`, `encoder.i`,
+`duration.i`, `duration_head`, `position`, `decoder.i`, `mel_head`). `from_metadata` builds the one an Ember
 safetensors file's `__metadata__` describes (the metadata Ember's `ember train`
 writes, and `export_pytorch.py --metadata` sets).
 """
@@ -174,6 +175,96 @@ class DigitRecognizer(nn.Module):
         return self.head(self.drop(torch.cat([x.mean(2), x.amax(2)], 1)))
 
 
+class ConvBlock(nn.Module):
+    """Conv1d ("same") - ReLU - dropout, the input added back (unless not residual), then
+    layer norm over the channels: [N, C, T] -> [N, C, T]."""
+
+    def __init__(self, channels, kernel_size, dropout, residual=True):
+        super().__init__()
+        self.conv = nn.Conv1d(channels, channels, kernel_size, padding="same")
+        self.norm = nn.LayerNorm(channels)
+        self.drop = nn.Dropout(dropout)
+        self.residual = residual
+
+    def forward(self, x):
+        h = self.drop(F.relu(self.conv(x)))
+        return self.norm((x + h if self.residual else h).transpose(1, 2)).transpose(1, 2)
+
+
+class Synthesizer(nn.Module):
+    """Ember's speech synthesizer, a convolutional FastSpeech: [N, 2, T] int64 (phoneme
+    ids, then each one's frames) -> mels [N, F, n_mels].
+
+    Encoder blocks over the phoneme embeddings; a duration predictor (two blocks without
+    the residual, a linear head) giving log(1 + frames); the length regulator repeats
+    each phoneme's column its frames and adds a linear map of the frame's place within
+    its phoneme ((i + 0.5) / d; 0 on padding); decoder blocks and a linear head."""
+
+    longest_phoneme = 100
+
+    def __init__(self, phonemes, width=128, encoder_layers=3, decoder_layers=3, kernel_size=5, n_mels=80, dropout=0.1):
+        super().__init__()
+        self.embedding = nn.Embedding(phonemes + 1, width)
+        self.encoder = nn.ModuleList(ConvBlock(width, kernel_size, dropout) for _ in range(encoder_layers))
+        self.duration = nn.ModuleList(ConvBlock(width, 3, dropout, residual=False) for _ in range(2))
+        self.duration_head = nn.Linear(width, 1)
+        self.position = nn.Linear(1, width)
+        self.decoder = nn.ModuleList(ConvBlock(width, kernel_size, dropout) for _ in range(decoder_layers))
+        self.mel_head = nn.Linear(width, n_mels)
+
+    def encode(self, ids):
+        """ids [N, T] -> encoder features [N, C, T], predicted log(1 + frames) [N, T]."""
+        h = self.embedding(ids).transpose(1, 2)
+        for block in self.encoder:
+            h = block(h)
+        d = h
+        for block in self.duration:
+            d = block(d)
+        return h, self.duration_head(d.transpose(1, 2)).squeeze(2)
+
+    def regulate(self, h, frames):
+        """[N, C, T] and frames [N, T] -> [N, C, F], F the most frames of any row."""
+        longest = int(frames.sum(1).max())
+        rows, places = [], []
+        for n in range(h.shape[0]):
+            stretched = torch.repeat_interleave(h[n], frames[n], dim=1)
+            rows.append(F.pad(stretched, (0, longest - stretched.shape[1])))
+            place = [(i + 0.5) / d for d in frames[n].tolist() for i in range(d)]
+            places.append(place + [0.0] * (longest - len(place)))
+        place = self.position(torch.tensor(places).unsqueeze(2)).transpose(1, 2)
+        return torch.stack(rows) + place
+
+    def decode(self, x):
+        for block in self.decoder:
+            x = block(x)
+        return self.mel_head(x.transpose(1, 2))
+
+    def forward_with_durations(self, ids, frames):
+        h, log_durations = self.encode(ids)
+        return self.decode(self.regulate(h, frames)), log_durations
+
+    def forward(self, x):
+        return self.forward_with_durations(x[:, 0], x[:, 1])[0]
+
+    def loss(self, inputs, targets):
+        """Mel L1 over real frames plus log-duration MSE over real phonemes (id > 0)."""
+        ids, frames = inputs[:, 0], inputs[:, 1]
+        mels, log_durations = self.forward_with_durations(ids, frames)
+        f = min(mels.shape[1], targets.shape[1])
+        mask = (torch.arange(f).unsqueeze(0) < frames.sum(1).unsqueeze(1)).float()
+        mel_error = ((mels[:, :f] - targets[:, :f]).abs() * mask.unsqueeze(2)).sum() / (mask.sum() * mels.shape[2]).clamp(min=1)
+        real = (ids > 0).float()
+        duration_error = ((log_durations - (frames.float() + 1).log()) ** 2 * real).sum() / real.sum().clamp(min=1)
+        return mel_error + duration_error
+
+    @torch.no_grad()
+    def synthesize(self, ids):
+        """One utterance's ids [T] -> mels [F, n_mels], each phoneme as long as predicted."""
+        h, log_durations = self.encode(ids.unsqueeze(0))
+        frames = (log_durations.double().exp() - 1).round().clamp(1, self.longest_phoneme).long()
+        return self.decode(self.regulate(h, frames))[0]
+
+
 def from_metadata(meta):
     """The module an Ember model file's `__metadata__` (a dict of strings) describes: its
     `config` (JSON, the format Ember writes now), or, in the first format, one string
@@ -212,4 +303,7 @@ def from_config(c):
         return GPT(c["vocab_size"], c["block_size"], c["n_layer"], c["n_head"], c["n_embd"], c["bias"], c["tied_weights"])
     if kind == "recognizer":
         return DigitRecognizer(c["arch"], c["n_mels"], c["width"], c["dropout"], c["classes"])
-    raise SystemExit(f"no PyTorch twin for model {kind!r} (mlp, cnn, charlm, gpt, recognizer)")
+    if kind == "synthesizer":
+        return Synthesizer(len(c["phonemes"]), c["width"], c["encoder_layers"], c["decoder_layers"], c["kernel_size"],
+                           c["n_mels"], c["dropout"])
+    raise SystemExit(f"no PyTorch twin for model {kind!r} (mlp, cnn, charlm, gpt, recognizer, synthesizer)")

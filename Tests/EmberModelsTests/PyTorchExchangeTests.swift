@@ -40,11 +40,34 @@ final class PyTorchExchangeTests: XCTestCase {
         try checkOutputs("recognizer_gru")
     }
 
+    /// The speech synthesizer: teacher-forced mels, the predicted log durations, the
+    /// training loss, and speech at its own predicted durations are PyTorch's.
+    func testPyTorchSynthesizerGivesItsMelsDurationsLossAndSpeech() throws {
+        try checkOutputs("synthesizer")
+        let (model, _) = try ModelFile(contentsOf: fixtureURL("synthesizer.safetensors")).model(as: SynthesizerConfig.self)
+        model.eval()
+        let io = try fixture("synthesizer_io").tensors
+        let (input, targets) = (io["input"]!, io["targets"]!)
+        func largestDifference(_ a: Tensor, _ b: Tensor?) -> Double {
+            guard let b, a.shape == b.shape else { return .infinity }
+            return (a.to(.float64) - b.to(.float64)).abs().max().item()
+        }
+        let (logDurations, loss) = withNoGrad {
+            (model.forward(phonemes: input.select(dim: 1, index: 0), frames: input.select(dim: 1, index: 1)).logDurations,
+             model.loss(inputs: input, targets: targets))
+        }
+        XCTAssertLessThan(largestDifference(logDurations, io["log_durations"]), 1e-5)
+        XCTAssertLessThan(largestDifference(loss.reshape([1]), io["loss"]), 1e-5)
+        let spoken = model.synthesize(input[0][0].ints)
+        XCTAssertEqual(spoken.shape, io["synthesized"]?.shape, "the same predicted durations")
+        XCTAssertLessThan(largestDifference(spoken, io["synthesized"]), 1e-5)
+    }
+
     /// Going the other way: a freshly built (or trained) Ember model writes the names,
     /// shapes and dtypes PyTorch's `load_state_dict(strict=True)` wants, the tied GPT
     /// head under both of its names and batch norm's int64 counter included.
     func testEmberFilesListPyTorchsNamesAndShapes() throws {
-        for name in ["mlp", "cnn", "lstm", "gpt", "recognizer", "recognizer_gru"] {
+        for name in ["mlp", "cnn", "lstm", "gpt", "recognizer", "recognizer_gru", "synthesizer"] {
             let torch = try fixture(name)
             let ember = try ModelFile(contentsOf: fixtureURL("\(name).safetensors")).config.build().stateDict()
             XCTAssertEqual(ember.count, Set(ember.map(\.name)).count, "\(name): names repeat")

@@ -3,11 +3,13 @@
     python3 Tests/EmberTrainTests/Fixtures/make_pytorch_fixtures.py   (torch 2.x, safetensors)
 
 For each of a small MLP, the CNN (with batch norm, so buffers travel too), a two-layer
-character LSTM, a tied nanoGPT and the spoken-digit recognizer (CNN and GRU), all built
-from scripts/pytorch_models.py:
+character LSTM, a tied nanoGPT, the spoken-digit recognizer (CNN and GRU) and the speech
+synthesizer, all built from scripts/pytorch_models.py:
 - NAME.safetensors: the state_dict, written by scripts/export_pytorch.py with the
   `__metadata__` Ember's own model files carry, so Ember rebuilds the model from the file;
-- NAME_io.safetensors: `input` and PyTorch's eval-mode `output` for it (float32).
+- NAME_io.safetensors: `input` and PyTorch's eval-mode `output` for it (float32); the
+  synthesizer's also holds `log_durations`, the `loss` for `targets`, and the mels
+  `synthesized` for the first row's ids with predicted durations.
 Weights are trained for a few Adam steps on random data first, so they are not just
 an initialisation, and batch norm's running statistics have moved.
 """
@@ -22,7 +24,7 @@ from safetensors.torch import save_file
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2] / "scripts"))
 from export_pytorch import export_state_dict  # noqa: E402
-from pytorch_models import CNN, GPT, MLP, CharRNN, DigitRecognizer  # noqa: E402
+from pytorch_models import CNN, GPT, MLP, CharRNN, DigitRecognizer, Synthesizer  # noqa: E402
 
 torch.manual_seed(0)
 VOCAB = "\n !',.:;?abcdeh"
@@ -73,3 +75,33 @@ for name, arch in [("recognizer", "cnn"), ("recognizer_gru", "gru")]:
     make(name, DigitRecognizer(arch, 12, 6, 0.1, 10),
          {"format": "ember-model-2", "model": "recognizer", "config": json.dumps(config, separators=(",", ":"))},
          mels, digits, torch.randn(3, 1, 12, 30) * 10 - 40)
+
+# The speech synthesizer: six phonemes, rows of 5, 4 and 3 ids (zero-padded) lasting 1 to
+# 5 frames, log-mel-like targets; trained on its own loss so the durations mean something.
+phonemes = ["@", "_", "f", "i:", "s", "t"]
+config = {"kind": "synthesizer", "phonemes": phonemes, "lexicon": {}, "ending": [], "width": 8,
+          "encoder_layers": 2, "decoder_layers": 2, "kernel_size": 3, "n_mels": 5, "dropout": 0.1}
+synthesizer = Synthesizer(len(phonemes), 8, 2, 2, 3, 5, 0.1)
+ids = torch.tensor([[1, 3, 4, 6, 2], [5, 2, 6, 1, 0], [3, 4, 2, 0, 0]])
+frames = torch.randint(1, 6, ids.shape) * (ids > 0)
+inputs = torch.stack([ids, frames], 1)                                   # [3, 2, 5] int64
+targets = torch.randn(3, int(frames.sum(1).max()), 5) - 4
+opt = torch.optim.Adam(synthesizer.parameters(), lr=1e-2)
+synthesizer.train()
+for _ in range(30):
+    loss = synthesizer.loss(inputs, targets)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+synthesizer.eval()
+with torch.no_grad():
+    output, log_durations = synthesizer.forward_with_durations(ids, frames)
+    loss = synthesizer.loss(inputs, targets)
+synthesized = synthesizer.synthesize(ids[0])
+export_state_dict(synthesizer.state_dict(), HERE / "synthesizer.safetensors",
+                  {"format": "ember-model-2", "model": "synthesizer", "config": json.dumps(config, separators=(",", ":"))})
+save_file({"input": inputs.contiguous(), "output": output.contiguous(), "log_durations": log_durations.contiguous(),
+           "targets": targets.contiguous(), "loss": loss.reshape(1), "synthesized": synthesized.contiguous()},
+          str(HERE / "synthesizer_io.safetensors"))
+print("synthesizer", sum(p.numel() for p in synthesizer.parameters()), "parameters, output", tuple(output.shape),
+      "synthesized", tuple(synthesized.shape))
