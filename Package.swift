@@ -69,6 +69,8 @@ let package = Package(
         .executableTarget(name: "GPTExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"], path: "Examples/GPT"),
         .executableTarget(name: "SpeechDigitsExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels"],
                           path: "Examples/SpeechDigits"),
+        .executableTarget(name: "SpeechSynthesisExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels", "EmberAudio"],
+                          path: "Examples/SpeechSynthesis"),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS", "CEmberMath"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "EmberAudio", "Ember"]),
