@@ -13,6 +13,8 @@ public struct SynthesizerConfig: ModelConfig {
     public var lexicon: [String: [String]]
     /// Phonemes that end every utterance (espeak-ng's closing pauses).
     public var ending: [String]
+    /// The espeak-ng voice it learned from (the teacher), if known.
+    public var voice: String?
     /// Channels of every block.
     public var width: Int
     /// Convolutional blocks before and after the length regulator.
@@ -25,11 +27,12 @@ public struct SynthesizerConfig: ModelConfig {
     public var dropout: Double
 
     /// A configuration for `phonemes`; the other defaults are `ember train speech-tts`'s.
-    public init(phonemes: [String], lexicon: [String: [String]] = [:], ending: [String] = [], width: Int = 128,
+    public init(phonemes: [String], lexicon: [String: [String]] = [:], ending: [String] = [], voice: String? = nil, width: Int = 128,
                 encoderLayers: Int = 3, decoderLayers: Int = 3, kernelSize: Int = 5, nMels: Int = 80, dropout: Double = 0.1) {
         self.phonemes = phonemes
         self.lexicon = lexicon
         self.ending = ending
+        self.voice = voice
         self.width = width
         self.encoderLayers = encoderLayers
         self.decoderLayers = decoderLayers
@@ -47,6 +50,9 @@ public struct SynthesizerConfig: ModelConfig {
             throw ConfigError(keys: ["lexicon"], "lexicon: '\(word)' must be spelled with known phonemes")
         }
         guard ending.allSatisfy(known.contains) else { throw ConfigError(keys: ["ending"], "ending must be known phonemes") }
+        guard voice.map({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }) ?? true else {
+            throw ConfigError(keys: ["voice"], "voice must be an espeak-ng voice name, got '\(voice ?? "")'")
+        }
         try Check.positive(width, "width")
         try Check.positive(encoderLayers, "encoder_layers")
         try Check.positive(decoderLayers, "decoder_layers")

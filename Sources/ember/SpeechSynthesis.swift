@@ -21,7 +21,8 @@ struct SynthesizerSummary: Codable {
 /// Learning to speak digit strings (synthesizer): the corpus's training strings as
 /// phonemes with the teacher's durations and log-mels; validation and test strings are
 /// never heard in training. A new run takes its phonemes, lexicon (each single word's
-/// phonemes) and closing pauses from the training strings into the model's config.
+/// phonemes) and closing pauses from the training strings, and the corpus's voice, into
+/// the model's config.
 struct SpeechSynthesis: TrainingTask {
     /// Most frames one sample may have (about 12 s), for the batch-memory check.
     static let maxFrames = 1_000
@@ -38,6 +39,7 @@ struct SpeechSynthesis: TrainingTask {
         if !resuming {
             let corpus = try SpeechTTS.read(folder.appendingPathComponent("meta.json"))
             (model.phonemes, model.lexicon, model.ending) = try Self.spelling(corpus)
+            model.voice = corpus.voice
             config.model = .synthesizer(model)
         }
         func split(_ name: String) throws -> SpokenPhonemes {

@@ -17,21 +17,25 @@ private func synthesizer(_ checkpoint: String) throws -> (model: Synthesizer, co
     return (model, config)
 }
 
-/// `ember speak "four zero seven" --checkpoint RUN --out 407.wav`: a synthesizer's mels
-/// for the words, made audible by Griffin-Lim.
+/// `ember speak "four zero seven" --checkpoint RUN --out 407.wav [--spectrogram 407.svg]`:
+/// a synthesizer's mels for the words, made audible by Griffin-Lim, and drawn below
+/// espeak-ng's own for the same words.
 struct Speak: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Speak digit words with a trained synthesizer into a WAV file.")
 
     @Argument(help: "The words, e.g. \"four zero seven\".") var text: String
     @Option(help: "A speech-tts run directory, or its model file.") var checkpoint: String
     @Option(help: "The WAV file to write (22,050 Hz, 16-bit; its name ends in .wav).") var out: String
-    @Option(help: "Also draw the spoken log-mels as SVG here.") var spectrogram: String?
+    @Option(help: "Also draw the spoken log-mels as SVG here, below espeak-ng's for the same text (its teacher).") var spectrogram: String?
     @Option(help: "Threads for Ember and OpenBLAS.") var threads: Int = 2
 
     func validate() throws {
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the text is empty: give the words to speak") }
-        // A name that must end in .wav cannot overwrite a model file or a run's JSON.
+        // Names that must end in .wav and .svg cannot overwrite a model file or a run's JSON.
         guard out.lowercased().hasSuffix(".wav") else { throw ValidationError("--out must name a .wav file, got '\(out)'") }
+        guard spectrogram.map({ $0.lowercased().hasSuffix(".svg") }) ?? true else {
+            throw ValidationError("--spectrogram must name a .svg file, got '\(spectrogram ?? "")'")
+        }
         guard threads >= 1 && threads <= TrainingConfig.maxThreads else {
             throw ValidationError("--threads must be from 1 to \(TrainingConfig.maxThreads)")
         }
@@ -50,15 +54,24 @@ struct Speak: ParsableCommand {
             let features = SpokenPhonemes.Features(nMels: config.nMels)
             let mels = model.synthesize(ids)
             let audio = try Self.normalized(features.waveform(mels))
+            var images = [Self.image(mels, features: features, title: "\"\(text)\" as the synthesizer says it")]
+            if spectrogram != nil {
+                do {
+                    guard let voice = config.voice else { throw CLIError("the model file does not name the espeak-ng voice that taught it") }
+                    let teacher = try Self.teacher(text, voice: voice, features: features)
+                    images.insert(Self.image(teacher, features: features, title: "\"\(text)\" as espeak-ng (\(voice)) says it"), at: 0)
+                } catch {
+                    FileHandle.standardError.write(Data("note: only the synthesizer's spectrogram is drawn: \(error)\n".utf8))
+                }
+            }
             do {
                 try WAV.write(audio.unsqueeze(0), sampleRate: features.sampleRate, to: URL(fileURLWithPath: out))
             } catch {
                 throw CLIError("cannot write \(out): \(error)")
             }
             if let spectrogram {
-                let image = Self.image(mels, features: features, title: "\"\(text)\" as the synthesizer says it")
                 do {
-                    try image.svg().write(toFile: spectrogram, atomically: true, encoding: .utf8)
+                    try SpectrogramImage.svg(images).write(toFile: spectrogram, atomically: true, encoding: .utf8)
                 } catch {
                     throw CLIError("cannot write \(spectrogram): \(error.localizedDescription)")
                 }
@@ -79,6 +92,21 @@ struct Speak: ParsableCommand {
         return SpectrogramImage(decibels: decibels, bands: bands, frames: frames,
                                 frameSeconds: Double(SpokenPhonemes.Features.hop) / Double(features.sampleRate),
                                 frequencyTicks: ticks, title: title)
+    }
+
+    /// espeak-ng's own log-mels `[F, nMels]` for `text` in `voice` (the teacher's, as the
+    /// synthesizer learned them), spoken by `espeak-align` into a file that is removed
+    /// afterwards; throws if the voice is unknown or the program is missing.
+    static func teacher(_ text: String, voice: String, features: SpokenPhonemes.Features) throws -> Tensor {
+        let aligner = try EspeakAligner()
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ember-teacher-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: url) }
+        _ = try aligner.speak(text, voice: voice, to: url)
+        let (audio, rate) = try WAV.read(url)
+        guard rate == features.sampleRate, audio.shape[0] == 1 else {
+            throw CLIError("espeak-align spoke \(audio.shape[0]) channels at \(rate) Hz, not mono at \(features.sampleRate) Hz")
+        }
+        return features(audio[0])
     }
 
     /// `audio` scaled to a peak of 0.9 when louder (Griffin-Lim does not bound it);

@@ -21,7 +21,7 @@ final class ModelConfigTests: XCTestCase {
          .bert(BERTConfig(vocabSize: vocabulary.count + 1, maxPositions: 8, layers: 1, heads: 2, embed: 8, dropout: 0.2)),
          .series(SeriesForecasterConfig(arch: .gru, hidden: 5, layers: 2, window: 6, horizon: 3, scale: 0.37)),
          .recognizer(DigitRecognizerConfig(arch: .gru, nMels: 12, width: 6, dropout: 0.2, classes: 4)),
-         .synthesizer(SynthesizerConfig(phonemes: ["n", "_", "w"], lexicon: ["one": ["w", "n"]], ending: ["_"], width: 6,
+         .synthesizer(SynthesizerConfig(phonemes: ["n", "_", "w"], lexicon: ["one": ["w", "n"]], ending: ["_"], voice: "en-us+f2", width: 6,
                                         encoderLayers: 1, decoderLayers: 2, kernelSize: 3, nMels: 5, dropout: 0.2))]
     }
 

@@ -29,6 +29,9 @@ final class SynthesizerTests: XCTestCase {
         var bad = config
         bad.lexicon["two"] = ["t", "u:"]
         XCTAssertThrowsError(try bad.validate()) { XCTAssertEqual("\($0)", "lexicon: 'two' must be spelled with known phonemes") }
+        var spaced = config
+        spaced.voice = "en us"
+        XCTAssertThrowsError(try spaced.validate()) { XCTAssertEqual("\($0)", "voice must be an espeak-ng voice name, got 'en us'") }
     }
 
     func testTheLossFalls() {

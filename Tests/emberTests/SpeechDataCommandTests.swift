@@ -141,7 +141,13 @@ final class SpeechTTSCommandTests: XCTestCase {
         XCTAssertEqual(rate, 22_050)
         XCTAssertGreaterThan(audio.shape[1], 2_205)
         XCTAssertLessThanOrEqual(audio.abs().max().item() as Double, 0.9 + 1e-4)
-        XCTAssertTrue(try String(contentsOfFile: svg, encoding: .utf8).hasPrefix("<svg"))
+        let image = try String(contentsOfFile: svg, encoding: .utf8)
+        XCTAssertTrue(image.hasPrefix("<svg"))
+        XCTAssertTrue(image.contains("&quot;four zero seven&quot; as espeak-ng (en-us) says it"), "the teacher, spoken by espeak-align")
+        XCTAssertTrue(image.contains("&quot;four zero seven&quot; as the synthesizer says it"))
+        XCTAssertTrue(spoken.err.isEmpty, spoken.err)
+        XCTAssertEqual(try runEmber(["speak", "four", "--checkpoint", run, "--out", wav, "--spectrogram", "\(run)/config.json"]).status, 64,
+                       "not a .svg name")
 
         XCTAssertEqual(try runEmber(["speak", "four twelve", "--checkpoint", run, "--out", wav]).err,
                        "error: cannot say \"four twelve\": 'twelve' is not a word this model learned (it knows eight, five, four, nine, one, seven, six, three, two, zero)\n")
