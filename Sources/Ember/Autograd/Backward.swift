@@ -26,14 +26,20 @@ extension Tensor {
         guard let root = gradFn else {
             var claimed: Set<ObjectIdentifier> = [ObjectIdentifier(seed.storage)]
             accumulate(seed, claimed: &claimed)
+            for hook in postAccumulateGradHooks { hook(self) }
             return
         }
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         // Storage already handed out as a leaf's gradient (or the caller's seed): a leaf
         // gets a copy instead, so updating one gradient in place never changes another.
         var claimed: Set<ObjectIdentifier> = [ObjectIdentifier(seed.storage)]
-        for node in Tensor.reverseTopologicalOrder(from: root) {
-            guard let grad = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+        let order = Tensor.reverseTopologicalOrder(from: root)
+        var hooked = HookedLeaves(order)
+        for node in order {
+            guard let grad = pending.removeValue(forKey: ObjectIdentifier(node)) else {
+                for input in node.inputs { hooked.arrived(input) }
+                continue
+            }
             guard let rule = node.rule else {
                 preconditionFailure("backward: the graph through '\(node.name)' was already freed; pass retainGraph: true to the first backward")
             }
@@ -41,6 +47,7 @@ extension Tensor {
             let inputs = node.inputs
             if !retainGraph { node.release() }
             for (input, g) in zip(inputs, inputGrads) {
+                defer { hooked.arrived(input) }
                 guard input.requiresGrad, var g else { continue }
                 if g.shape != input.shape { g = g.sumTo(input.shape) }
                 if let parent = input.gradFn {
@@ -50,6 +57,32 @@ extension Tensor {
                     input.accumulate(g, claimed: &claimed)
                 }
             }
+        }
+    }
+
+    /// The leaves of a backward pass that have post-accumulate hooks, each with the
+    /// number of the graph's edges still to reach it: when the last one has, its
+    /// gradient is complete and its hooks run (while the pass goes on to other nodes).
+    private struct HookedLeaves {
+        private var waiting: [ObjectIdentifier: Int] = [:]
+
+        init(_ order: [Node]) {
+            for node in order {
+                for input in node.inputs where input.gradFn == nil && !input.postAccumulateGradHooks.isEmpty {
+                    waiting[ObjectIdentifier(input), default: 0] += 1
+                }
+            }
+        }
+
+        /// One edge of the graph reached `input` (with a gradient or without).
+        mutating func arrived(_ input: Tensor) {
+            guard input.gradFn == nil, !input.postAccumulateGradHooks.isEmpty, let left = waiting[ObjectIdentifier(input)] else { return }
+            if left > 1 {
+                waiting[ObjectIdentifier(input)] = left - 1
+                return
+            }
+            waiting[ObjectIdentifier(input)] = nil
+            if input.grad != nil { for hook in input.postAccumulateGradHooks { hook(input) } }
         }
     }
 

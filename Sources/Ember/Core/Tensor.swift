@@ -31,6 +31,8 @@ public class Tensor: @unchecked Sendable {
     public var grad: Tensor?
     /// The autograd node that made this tensor, `nil` for leaves.
     var gradFn: Node?
+    /// Called by `backward()` once this leaf's gradient for the pass is complete.
+    var postAccumulateGradHooks: [(Tensor) -> Void] = []
 
     init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
         self.storage = storage
