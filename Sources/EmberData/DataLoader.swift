@@ -8,7 +8,26 @@ import Synchronization
 ///
 /// The order of epoch `e` comes from `Generator(seed: seed + e)`, so it depends only on
 /// the seed and the epoch: a run resumed at an epoch sees the batches it would have.
+/// With a `shard`, each of several processes sees its own part of that order, as
+/// PyTorch's `DistributedSampler` deals it.
 public struct DataLoader {
+    /// One process's part of every epoch in data-parallel training (PyTorch's
+    /// `DistributedSampler(num_replicas: count, rank: rank, drop_last: False)`): the
+    /// epoch's order, shared by all, is padded with its own first samples to a multiple
+    /// of `count`, and process `rank` takes every `count`-th sample from its `rank`-th.
+    public struct Shard: Equatable, Sendable {
+        /// This process, from 0.
+        public let rank: Int
+        /// Processes in all.
+        public let count: Int
+
+        /// Process `rank` of `count`.
+        public init(rank: Int, count: Int) {
+            precondition(count > 0 && rank >= 0 && rank < count, "DataLoader.Shard: rank \(rank) of \(count) processes")
+            (self.rank, self.count) = (rank, count)
+        }
+    }
+
     /// The samples.
     public let dataset: any Dataset
     /// Samples per batch.
@@ -25,11 +44,14 @@ public struct DataLoader {
     /// instead of visiting every sample once (PyTorch's
     /// `RandomSampler(replacement=True, num_samples=...)`): random windows of a text.
     public let samplesPerEpoch: Int?
+    /// This process's part of each epoch, in data-parallel training; nil: all of it.
+    public let shard: Shard?
 
     /// Batches of `batchSize` samples of `dataset`, shuffled each epoch when `shuffle`,
-    /// or `samplesPerEpoch` random draws per epoch when that is given.
+    /// or `samplesPerEpoch` random draws per epoch when that is given; only `shard`'s
+    /// part of them when that is given (`batchSize` is then this process's).
     public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
-                seed: UInt64 = 0, prefetch: Int = 2, samplesPerEpoch: Int? = nil) {
+                seed: UInt64 = 0, prefetch: Int = 2, samplesPerEpoch: Int? = nil, shard: Shard? = nil) {
         precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         precondition(prefetch >= 0, "DataLoader: prefetch must be non-negative, got \(prefetch)")
         if let samplesPerEpoch {
@@ -43,22 +65,34 @@ public struct DataLoader {
         self.seed = seed
         self.prefetch = prefetch
         self.samplesPerEpoch = samplesPerEpoch
+        self.shard = shard
+    }
+
+    /// Samples this process sees each epoch.
+    public var samples: Int {
+        let all = samplesPerEpoch ?? dataset.count
+        guard let shard else { return all }
+        return (all + shard.count - 1) / shard.count
     }
 
     /// Batches per epoch.
     public var count: Int {
-        let samples = samplesPerEpoch ?? dataset.count
-        return dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize
+        dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize
     }
 
     /// The sample indices of each batch of epoch `epoch`.
     public func batchIndices(epoch: Int) -> [[Int]] {
         let generator = Generator(seed: seed &+ UInt64(epoch))
-        let order: [Int]
+        var order: [Int]
         if let samplesPerEpoch {
             order = Tensor.randint(0, dataset.count, [samplesPerEpoch], generator: generator).ints
         } else {
             order = shuffle ? Tensor.randperm(dataset.count, generator: generator).ints : Array(0..<dataset.count)
+        }
+        if let shard, !order.isEmpty {
+            let padded = samples * shard.count
+            while order.count < padded { order += order.prefix(padded - order.count) }
+            order = stride(from: shard.rank, to: padded, by: shard.count).map { order[$0] }
         }
         return (0..<count).map { b in Array(order[(b * batchSize)..<Swift.min((b + 1) * batchSize, order.count)]) }
     }

@@ -111,6 +111,27 @@ final class DataTests: XCTestCase {
         for _ in loader.batches(epoch: 2) { break }
     }
 
+    /// PyTorch's DistributedSampler: one shared order per epoch, padded with its own
+    /// first samples to a multiple of the processes, dealt out every `count`-th; the
+    /// processes' batches together are the single process's batch of the global size.
+    func testShardsDealOneSharedOrderAsDistributedSamplerDoes() {
+        let data = TensorDataset(inputs: Tensor.zeros([10, 1]), targets: Tensor.arange(10))
+        let whole = DataLoader(data, batchSize: 4, shuffle: true, seed: 3).batches(epoch: 1).map { $0.targets.ints }
+        let shards = (0..<2).map { DataLoader(data, batchSize: 2, shuffle: true, seed: 3, shard: DataLoader.Shard(rank: $0, count: 2)) }
+        XCTAssertEqual(shards.map(\.count), [3, 3])
+        let dealt = shards.map { $0.batches(epoch: 1).map { $0.targets.ints } }
+        for (b, batch) in whole.enumerated() {
+            XCTAssertEqual(Set(dealt[0][b] + dealt[1][b]), Set(batch), "batch \(b): both shards' batches make the global one")
+            XCTAssertEqual(dealt[0][b], stride(from: 0, to: batch.count, by: 2).map { batch[$0] }, "rank 0 takes every other, from the first")
+        }
+        let three = (0..<3).map { DataLoader(data, batchSize: 4, shuffle: true, seed: 3, shard: DataLoader.Shard(rank: $0, count: 3)) }
+        let order = whole.flatMap { $0 }, padded = order + order.prefix(2)                       // 10 → 12 samples
+        for (rank, loader) in three.enumerated() {
+            XCTAssertEqual(loader.samples, 4)
+            XCTAssertEqual(loader.batches(epoch: 1).flatMap { $0.targets.ints }, stride(from: rank, to: 12, by: 3).map { padded[$0] })
+        }
+    }
+
     func testTrainValidationSplitIsDisjointAndSeeded() {
         let data = TensorDataset(inputs: Tensor.zeros([20, 1]), targets: Tensor.arange(20))
         let (train, validation) = trainValidationSplit(data, validationCount: 5, seed: 1)
