@@ -1,5 +1,14 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Whether Open MPI's C library is installed (`libopenmpi-dev`; `EMBER_SETUP_MPI=1
+/// scripts/setup` installs it). With it, `EmberDistributed` has its MPI communicator and
+/// `ember train --distributed` runs across processes; without it, everything builds and
+/// `--distributed` says how to get it.
+let openMPI = (["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib", "/usr/local/lib"].map { $0 + "/pkgconfig" }
+    + (ProcessInfo.processInfo.environment["PKG_CONFIG_PATH"] ?? "").split(separator: ":").map(String.init))
+    .contains { FileManager.default.fileExists(atPath: $0 + "/ompi-c.pc") }
 
 let package = Package(
     name: "Ember",
@@ -10,6 +19,7 @@ let package = Package(
         .library(name: "EmberTrain", targets: ["EmberTrain"]),
         .library(name: "EmberModels", targets: ["EmberModels"]),
         .library(name: "EmberAudio", targets: ["EmberAudio"]),
+        .library(name: "EmberDistributed", targets: ["EmberDistributed"]),
         .executable(name: "ember", targets: ["ember"]),
         .executable(name: "espeak-align", targets: ["espeak-align"]),
     ],
@@ -39,6 +49,7 @@ let package = Package(
             dependencies: ["Ember", "EmberNN", "EmberData", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(name: "EmberModels", dependencies: ["Ember", "EmberNN", "EmberData"]),
+        .target(name: "EmberDistributed", dependencies: ["Ember", "EmberNN"] + (openMPI ? ["CMPI"] : [])),
         .executableTarget(
             name: "ember",
             dependencies: [
@@ -48,6 +59,7 @@ let package = Package(
                 "EmberTrain",
                 "EmberModels",
                 "EmberAudio",
+                "EmberDistributed",
                 "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -71,6 +83,8 @@ let package = Package(
                           path: "Examples/SpeechDigits"),
         .executableTarget(name: "SpeechSynthesisExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels", "EmberAudio"],
                           path: "Examples/SpeechSynthesis"),
+        .executableTarget(name: "DataParallelExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels", "EmberDistributed"],
+                          path: "Examples/DataParallel"),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS", "CEmberMath"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "EmberAudio", "Ember"]),
@@ -78,6 +92,13 @@ let package = Package(
         .testTarget(name: "emberTests", dependencies: ["ember", "EmberModels", "EmberTrain", "EmberNN", "EmberData", "EmberAudio"]),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberModels", "EmberNN", "EmberData", "Ember"]),
         .testTarget(name: "EmberModelsTests", dependencies: ["EmberModels", "EmberNN", "EmberData", "Ember"], exclude: ["Fixtures"]),
+        .testTarget(name: "EmberDistributedTests", dependencies: ["EmberDistributed", "EmberNN", "Ember", "DataParallelExample"]),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// Open MPI through its pkg-config name, only where it is installed.
+if openMPI {
+    package.targets.append(.systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                                          providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]))
+}

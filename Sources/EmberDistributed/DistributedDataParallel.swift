@@ -1,0 +1,150 @@
+import Dispatch
+import Ember
+import EmberNN
+
+/// Data-parallel training of one model by a group of processes, as PyTorch's
+/// `DistributedDataParallel` does it: every process holds the same model and trains on
+/// its own part of each batch, and after each backward pass the gradients are averaged
+/// over the group, so every process takes the same optimizer step.
+///
+/// On creation, rank 0's parameters and buffers and its default generator's state are
+/// copied to every process. Gradients travel in buckets of about `bucketCapacity`
+/// bytes, filled in reverse order of the parameters (the order backward completes
+/// them); with `overlap`, a bucket's average starts as soon as its last gradient is
+/// complete (a post-accumulate hook) while backward goes on, and `synchronize()` waits
+/// for them all after backward. Buffers such as batch norm's running statistics stay
+/// each process's own, as in PyTorch by default.
+///
+/// ```swift
+/// let ddp = try DistributedDataParallel(model, communicator: world)
+/// loss.backward()
+/// try ddp.synchronize()   // every parameter's grad is now the group's mean
+/// optimizer.step()
+/// ```
+public final class DistributedDataParallel {
+    /// The group.
+    public let communicator: any Communicator
+    /// Whether buckets start averaging during backward.
+    public let overlap: Bool
+    /// Seconds `synchronize()` spent waiting for communication, since creation.
+    public private(set) var waitSeconds = 0.0
+    /// The parameters' buckets, in the order they are launched.
+    private let buckets: [Bucket]
+    /// The bucket each parameter belongs to.
+    private let bucketOf: [ObjectIdentifier: Int]
+    /// The first failure of a collective started in a hook (hooks cannot throw).
+    private var failure: Error?
+
+    /// Wraps `model`'s training for `communicator`'s group, after making every
+    /// process's model and default generator rank 0's. Throws if a collective fails.
+    public init(_ model: Module, communicator: any Communicator, bucketCapacity: Int = 25 << 20, overlap: Bool = true) throws {
+        precondition(bucketCapacity > 0, "DistributedDataParallel: bucketCapacity must be positive, got \(bucketCapacity)")
+        self.communicator = communicator
+        self.overlap = overlap
+        try withNoGrad {
+            for tensor in model.parameters().map({ $0 as Tensor }) + model.namedBuffers().map(\.buffer) {
+                try Self.broadcast(tensor, communicator)
+            }
+            let generator = Tensor(Generator.default.state.map { Int64(bitPattern: $0) })
+            try communicator.broadcast(generator, root: 0)
+            Generator.default.state = generator.scalars(as: Int64.self).map { UInt64(bitPattern: $0) }
+        }
+        var buckets: [Bucket] = [], current: [Parameter] = []
+        func close() {
+            if !current.isEmpty { buckets.append(Bucket(current)) }
+            current = []
+        }
+        for p in model.parameters().reversed() where p.requiresGrad {
+            if let first = current.first, first.dtype != p.dtype || (current.map(\.numel).reduce(0, +) + p.numel) * p.dtype.itemSize > bucketCapacity {
+                close()
+            }
+            current.append(p)
+        }
+        close()
+        self.buckets = buckets
+        bucketOf = Dictionary(uniqueKeysWithValues: buckets.enumerated().flatMap { i, b in b.parameters.map { (ObjectIdentifier($0), i) } })
+        guard overlap else { return }
+        for bucket in buckets {
+            for p in bucket.parameters {
+                p.registerPostAccumulateGradHook { [unowned self] p in self.completed(p) }
+            }
+        }
+    }
+
+    /// Buckets, and the parameters in each (for inspection and tests).
+    public var bucketSizes: [Int] { buckets.map(\.parameters.count) }
+
+    /// Makes every parameter's gradient the group's mean of it: starts the buckets that
+    /// backward has not started (all of them without `overlap`; a parameter without a
+    /// gradient counts as zeros), waits for them in order and writes the means back.
+    /// Call it after each backward pass, before the optimizer step.
+    public func synchronize() throws {
+        if let failure {
+            self.failure = nil
+            throw failure
+        }
+        for bucket in buckets where bucket.pending == nil { try start(bucket) }
+        let scale = 1 / Double(communicator.size)
+        for bucket in buckets {
+            let started = DispatchTime.now()
+            defer { waitSeconds += Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
+            try bucket.pending?.wait()
+            bucket.pending = nil
+            bucket.ready = 0
+            withNoGrad {
+                var offset = 0
+                for p in bucket.parameters {
+                    let mean = bucket.flat.narrow(dim: 0, start: offset, length: p.numel).reshape(p.shape) * scale
+                    if let grad = p.grad { grad.copy(from: mean) } else { p.grad = mean.contiguous() }
+                    offset += p.numel
+                }
+            }
+        }
+    }
+
+    /// A parameter's gradient is complete: its bucket starts when it is the last one.
+    private func completed(_ p: Tensor) {
+        guard let index = bucketOf[ObjectIdentifier(p)] else { return }
+        let bucket = buckets[index]
+        bucket.ready += 1
+        guard bucket.ready == bucket.parameters.count, bucket.pending == nil, failure == nil else { return }
+        do { try start(bucket) } catch { failure = error }
+    }
+
+    /// Copies the bucket's gradients into its flat buffer and starts their sum.
+    private func start(_ bucket: Bucket) throws {
+        withNoGrad {
+            var offset = 0
+            for p in bucket.parameters {
+                let slot = bucket.flat.narrow(dim: 0, start: offset, length: p.numel)
+                if let grad = p.grad { slot.copy(from: grad.reshape([p.numel])) } else { slot.zero() }
+                offset += p.numel
+            }
+        }
+        bucket.pending = try communicator.startAllReduce(bucket.flat, op: .sum)
+    }
+
+    /// `tensor` made rank 0's on every process (through a copy if it is not contiguous).
+    private static func broadcast(_ tensor: Tensor, _ communicator: any Communicator) throws {
+        if tensor.isContiguous {
+            try communicator.broadcast(tensor, root: 0)
+        } else {
+            let copy = tensor.contiguous()
+            try communicator.broadcast(copy, root: 0)
+            tensor.copy(from: copy)
+        }
+    }
+
+    /// Parameters whose gradients are averaged together, through one flat buffer.
+    private final class Bucket {
+        let parameters: [Parameter]
+        let flat: Tensor
+        var ready = 0
+        var pending: (any PendingCollective)?
+
+        init(_ parameters: [Parameter]) {
+            self.parameters = parameters
+            flat = Tensor.zeros([parameters.map(\.numel).reduce(0, +)], dtype: parameters[0].dtype)
+        }
+    }
+}

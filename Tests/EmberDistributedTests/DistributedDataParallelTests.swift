@@ -1,0 +1,42 @@
+import Ember
+import EmberDistributed
+import EmberNN
+import XCTest
+
+/// `DistributedDataParallel` in one process: buckets in reverse parameter order within
+/// their capacity, gradients left as they are (the mean over a group of one), zeros for
+/// a parameter that got none, and the same with and without overlap.
+final class DistributedDataParallelTests: XCTestCase {
+    private final class Net: Module, Layer {
+        let first = Linear(inFeatures: 6, outFeatures: 5)
+        let second = Linear(inFeatures: 5, outFeatures: 3)
+        let unused = Linear(inFeatures: 2, outFeatures: 2)
+        func callAsFunction(_ x: Tensor) -> Tensor { second(first(x).relu()) }
+    }
+
+    func testBucketsFollowBackwardOrderWithinTheirCapacity() throws {
+        manualSeed(0)
+        let net = Net()
+        // Backward order, in floats: unused.bias 2, unused.weight 4, second.bias 3,
+        // second.weight 15, first.bias 5, first.weight 30; at most 20 floats a bucket.
+        let ddp = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(), bucketCapacity: 20 * 4)
+        XCTAssertEqual(ddp.bucketSizes, [3, 2, 1], "2 + 4 + 3; 15 + 5; 30 alone")
+        XCTAssertEqual(try DistributedDataParallel(net, communicator: SingleProcessCommunicator()).bucketSizes, [6])
+    }
+
+    func testAGroupOfOneLeavesGradientsAndFillsMissingOnes() throws {
+        for overlap in [true, false] {
+            manualSeed(1)
+            let net = Net()
+            let ddp = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(), bucketCapacity: 64, overlap: overlap)
+            let x = Tensor.randn([4, 6], generator: Generator(seed: 2))
+            net(x).pow(2).sum().backward()
+            let before = net.parameters().map { $0.grad?.floats }
+            try ddp.synchronize()
+            for (p, grad) in zip(net.parameters(), before) {
+                XCTAssertEqual(p.grad?.floats, grad ?? [Float](repeating: 0, count: p.numel), "overlap \(overlap)")
+            }
+            XCTAssertNotNil(net.unused.weight.grad, "a parameter backward never reached gets zeros, as on every process")
+        }
+    }
+}
