@@ -63,6 +63,14 @@ public final class Trainer {
     /// targets)` (a synthesiser's, over mels and durations); when set it replaces
     /// `loss`, in training and validation, and accuracy is not measured.
     public var objective: ((Batch) -> Tensor)?
+    /// Runs after each backward pass, before clipping and the optimizer step:
+    /// data-parallel training averages the gradients over its processes here
+    /// (`DistributedDataParallel.synchronize`).
+    public var afterBackward: (() throws -> Void)?
+    /// Sums figures over the processes of data-parallel training (each epoch's loss sum,
+    /// samples and correct answers, and whether any process's callbacks would stop), so
+    /// that every process records and decides alike; nil: this process's own.
+    public var sumAcrossProcesses: (([Double]) throws -> [Double])?
     /// Called around the loop, in order.
     public var callbacks: [any Callback]
     /// Set by a callback to end training after the current epoch.
@@ -130,6 +138,7 @@ public final class Trainer {
                 // Checked before the step, so the weights stay those of the last good step.
                 guard value.isFinite else { throw TrainingError.nonFinite(loss: value, epoch: epoch + 1, step: step + 1) }
                 objective.backward()
+                try afterBackward?()
                 if let clipNorm { clipGradNorm(parameters, maxNorm: clipNorm) }
                 optimizer.step()
                 stepSeconds.append(Self.seconds(since: stepStart))
@@ -146,6 +155,11 @@ public final class Trainer {
                 for c in callbacks { c.batchEnded(self, index: index, count: batches.count, loss: value) }
             }
             let epochSeconds = Self.seconds(since: epochStart)
+            if let sum = sumAcrossProcesses {
+                let totals = try sum([lossSum, Double(seen), Double(correct)])
+                (lossSum, seen, correct) = (totals[0], Int(totals[1]), Int(totals[2]))
+                if runningAccuracy != nil { runningAccuracy = Double(correct) / Double(Swift.max(seen, 1)) }
+            }
             epoch += 1
             trainSeconds += epochSeconds
             trainSamples += seen
@@ -160,6 +174,7 @@ public final class Trainer {
                 elapsedS: elapsedBefore + Self.seconds(since: start))
             history.append(record)
             for c in callbacks { try c.epochEnded(self, record: record) }
+            if let sum = sumAcrossProcesses { shouldStop = try sum([shouldStop ? 1 : 0])[0] > 0 }
         }
         for c in callbacks { try c.trainingEnded(self) }
     }

@@ -39,15 +39,16 @@ struct RunDirectory {
         return run
     }
 
-    /// An existing run to continue from `path`, locked, with its saved configuration,
+    /// An existing run to continue from `path`, locked (unless not `locking`: a
+    /// data-parallel run's other processes only read it), with its saved configuration,
     /// checked, and whether it has a checkpoint to continue from (a run stopped before
     /// its first one starts over). Writes nothing but the lock.
-    static func resuming(_ path: String) throws -> (run: RunDirectory, config: RunConfig, lock: RunLock, checkpointed: Bool) {
+    static func resuming(_ path: String, locking: Bool = true) throws -> (run: RunDirectory, config: RunConfig, lock: RunLock?, checkpointed: Bool) {
         let run = RunDirectory(url: URL(fileURLWithPath: path))
         guard FileManager.default.fileExists(atPath: run.config.path) else {
             throw CLIError("missing \(run.config.path): is \(path) a run directory?")
         }
-        let lock = try RunLock(run.url)
+        let lock = locking ? try RunLock(run.url) : nil
         let data: Data
         do {
             data = try RegularFile.contents(of: run.config, limit: 1 << 20)

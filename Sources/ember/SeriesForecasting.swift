@@ -66,9 +66,9 @@ struct SeriesForecasting: TrainingTask {
         (train.count + training.batchSize - 1) / training.batchSize * (training.epochs ?? 0)
     }
 
-    func trainer(_ model: any Layer, optimizer: any Optimizer, callbacks: [any Callback], training: TrainingConfig) -> Trainer {
-        let trainer = Trainer(model: model, optimizer: optimizer,
-                              train: DataLoader(train, batchSize: training.batchSize, shuffle: true, seed: training.seed),
+    func trainer(_ model: any Layer, optimizer: any Optimizer, callbacks: [any Callback], training: TrainingConfig,
+                 shard: DataLoader.Shard?) -> Trainer {
+        let trainer = Trainer(model: model, optimizer: optimizer, train: trainingLoader(train, training, shard: shard),
                               validation: DataLoader(validation, batchSize: 1000), epochs: training.epochs ?? 0, callbacks: callbacks)
         trainer.loss = { mseLoss($0, $1) }
         return trainer

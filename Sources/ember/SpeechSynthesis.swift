@@ -68,9 +68,9 @@ struct SpeechSynthesis: TrainingTask {
         (train.count + training.batchSize - 1) / training.batchSize * (training.epochs ?? 0)
     }
 
-    func trainer(_ model: any Layer, optimizer: any Optimizer, callbacks: [any Callback], training: TrainingConfig) -> Trainer {
-        let trainer = Trainer(model: model, optimizer: optimizer,
-                              train: DataLoader(train, batchSize: training.batchSize, shuffle: true, seed: training.seed),
+    func trainer(_ model: any Layer, optimizer: any Optimizer, callbacks: [any Callback], training: TrainingConfig,
+                 shard: DataLoader.Shard?) -> Trainer {
+        let trainer = Trainer(model: model, optimizer: optimizer, train: trainingLoader(train, training, shard: shard),
                               validation: DataLoader(validation, batchSize: 64), epochs: training.epochs ?? 0, callbacks: callbacks)
         if let synthesizer = model as? Synthesizer {
             trainer.objective = { synthesizer.loss(inputs: $0.inputs, targets: $0.targets) }

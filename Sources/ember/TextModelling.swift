@@ -73,11 +73,12 @@ struct TextModelling: TrainingTask {
         return MaskedWindows(tokens, length: window, maskToken: characters, randomTokens: characters, maskProbability: maskProb, seed: seed)
     }
 
-    func trainer(_ model: any Layer, optimizer: any Optimizer, callbacks: [any Callback], training t: TrainingConfig) -> Trainer {
+    func trainer(_ model: any Layer, optimizer: any Optimizer, callbacks: [any Callback], training t: TrainingConfig,
+                 shard: DataLoader.Shard?) -> Trainer {
         let (steps, evalEvery, evalBatches) = (t.steps ?? 0, t.evalEvery ?? 1, t.evalBatches ?? 1)
         let trainer = Trainer(
             model: model, optimizer: optimizer,
-            train: DataLoader(windows(text.train, seed: t.seed), batchSize: t.batchSize, seed: t.seed, samplesPerEpoch: evalEvery * t.batchSize),
+            train: trainingLoader(windows(text.train, seed: t.seed), t, shard: shard, samplesPerEpoch: evalEvery * t.batchSize),
             validation: DataLoader(windows(text.validation, seed: 1234), batchSize: t.batchSize, seed: 1234,
                                    samplesPerEpoch: evalBatches * t.batchSize),
             epochs: (steps + evalEvery - 1) / evalEvery, callbacks: callbacks)

@@ -1,6 +1,7 @@
 import Dispatch
 import Ember
 import EmberData
+import EmberDistributed
 import EmberModels
 import EmberNN
 import EmberTrain
@@ -14,8 +15,10 @@ protocol TrainingTask {
     var vocabulary: CharVocabulary? { get }
     /// Optimizer steps the run will take in all (for the learning-rate schedule).
     func totalSteps(_ training: TrainingConfig) -> Int
-    /// The trainer of `model` on this data, with its loaders, loss and lengths.
-    func trainer(_ model: any Layer, optimizer: any Optimizer, callbacks: [any Callback], training: TrainingConfig) -> Trainer
+    /// The trainer of `model` on this data, with its loaders, loss and lengths; in
+    /// data-parallel training, on this process's `shard` of each batch.
+    func trainer(_ model: any Layer, optimizer: any Optimizer, callbacks: [any Callback], training: TrainingConfig,
+                 shard: DataLoader.Shard?) -> Trainer
     /// A line on what trains on what, printed before training.
     func banner(_ model: any Layer) -> String
     /// After training: tests the best weights (`model.safetensors`), writes
@@ -27,17 +30,23 @@ protocol TrainingTask {
 /// create and lock the run directory, build the model, optimizer, callbacks and trainer
 /// from the config, load a resumed run's checkpoint, and only then write: config.json,
 /// then training, then the report. A run that fails before training changes nothing.
+///
+/// In data-parallel training (`group`), every process loads the data and trains on its
+/// shard of each batch; only rank 0 writes the run directory, prints and checkpoints.
 enum TrainingRun {
     /// A new run of `config` into `out`, or `runs/NAME-TIME`.
-    static func start(_ config: RunConfig, out: String?, name: String) throws {
-        try train(config, in: try RunDirectory.vacant(out, defaultName: name), resuming: false, lock: nil)
+    static func start(_ config: RunConfig, out: String?, name: String, group: (any Communicator)? = nil) throws {
+        // Only rank 0 chooses and checks the folder; the others never write one.
+        let run = group?.isMain ?? true ? try RunDirectory.vacant(out, defaultName: name) : RunDirectory(url: URL(fileURLWithPath: out ?? "."))
+        try train(config, in: run, resuming: false, lock: nil, group: group)
     }
 
     /// Continues the run in `path` with its saved configuration (which must be a `kind`
     /// run, when given): `epochs` or `steps` may extend it, and this process logs as
     /// `logging` says.
-    static func resume(_ path: String, kind: ModelKind?, epochs: Int?, steps: Int?, logging: LoggingConfig) throws {
-        var (run, config, lock, checkpointed) = try RunDirectory.resuming(path)
+    static func resume(_ path: String, kind: ModelKind?, epochs: Int?, steps: Int?, logging: LoggingConfig,
+                       group: (any Communicator)? = nil) throws {
+        var (run, config, lock, checkpointed) = try RunDirectory.resuming(path, locking: group?.isMain ?? true)
         if let kind, kind != config.model.kind {
             throw CLIError("\(path) holds a \(config.model.kind.rawValue) run, not a \(kind.rawValue) one")
         }
@@ -50,17 +59,22 @@ enum TrainingRun {
             config.training.steps = steps
         }
         config.logging = logging
-        if !checkpointed { print("\(path) stopped before its first checkpoint: starting it over") }
-        try train(config, in: run, resuming: checkpointed, lock: lock)
+        if !checkpointed && group?.isMain ?? true { print("\(path) stopped before its first checkpoint: starting it over") }
+        try train(config, in: run, resuming: checkpointed, lock: lock, group: group)
     }
 
     /// Trains `config` in `run`, from its checkpoint when `resuming`; `lock` is the run
-    /// directory's, when already held.
-    private static func train(_ config: RunConfig, in run: RunDirectory, resuming: Bool, lock: RunLock?) throws {
+    /// directory's, when already held; `group` the processes of data-parallel training.
+    private static func train(_ config: RunConfig, in run: RunDirectory, resuming: Bool, lock: RunLock?, group: (any Communicator)?) throws {
         let started = DispatchTime.now()
         var config = config
+        let main = group?.isMain ?? true
         setNumThreads(config.training.threads)
+        if let group, config.training.batchSize % group.size != 0 {
+            throw CLIError("--batch-size \(config.training.batchSize) is the global batch: it must split evenly over the \(group.size) processes")
+        }
         if case .perceptron = config.model {
+            guard group == nil else { throw CLIError("the perceptron learns by Rosenblatt's rule, without gradients to average: train it without --distributed") }
             let perceptron = try PerceptronRun(config: config, run: run)
             let lock = try lock ?? run.claim(newRun: true)
             try run.removeLeftovers(startingOver: true)
@@ -79,18 +93,22 @@ enum TrainingRun {
         }
         // The data may have sized the model (its characters): check what it became.
         try config.validate()
-        let loggers = try config.logging.callbacks(directory: run.url, title: "\(config.model.kind.rawValue): \(run.url.lastPathComponent)")
-        // Only once the data has loaded and fits does the run directory appear.
-        let lock = try lock ?? run.claim(newRun: !resuming)
+        // Only once the data has loaded and fits does the run directory appear (rank 0's).
+        var callbacks: [any Callback] = [], lock = lock
+        if main {
+            let loggers = try config.logging.callbacks(directory: run.url, title: "\(config.model.kind.rawValue): \(run.url.lastPathComponent)")
+            lock = try lock ?? run.claim(newRun: !resuming)
+            callbacks = [ProgressBar(), MetricsLog(url: run.metrics)]
+            if let patience = config.training.patience { callbacks.append(EarlyStopping(patience: patience)) }
+            callbacks.append(Checkpointing(directory: run.url, metadata: try ModelFile.metadata(config.model, vocabulary: task.vocabulary)))
+            callbacks += loggers
+        }
 
         manualSeed(config.training.seed)
         let model = config.model.build()
         let optimizer = config.optimizer.make(for: model)
-        var callbacks: [any Callback] = [ProgressBar(), MetricsLog(url: run.metrics)]
-        if let patience = config.training.patience { callbacks.append(EarlyStopping(patience: patience)) }
-        callbacks.append(Checkpointing(directory: run.url, metadata: try ModelFile.metadata(config.model, vocabulary: task.vocabulary)))
-        callbacks += loggers
-        let trainer = task.trainer(model, optimizer: optimizer, callbacks: callbacks, training: config.training)
+        let shard = group.map { DataLoader.Shard(rank: $0.rank, count: $0.size) }
+        let trainer = task.trainer(model, optimizer: optimizer, callbacks: callbacks, training: config.training, shard: shard)
         config.training.configure(trainer)
         trainer.schedule = config.schedule.make(lr: config.optimizer.lr, totalSteps: task.totalSteps(config.training))
         if resuming {
@@ -98,12 +116,20 @@ enum TrainingRun {
             try trainer.restore(checkpoint: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor) }),
                                 history: try MetricsLog.records(at: run.metrics, upTo: Int.max))
             let position = config.training.steps.map { "step \(trainer.step) of \($0)" } ?? "epoch \(trainer.epoch) of \(config.training.epochs ?? 0)"
-            print("resuming \(run.url.path) after \(position)")
+            if main { print("resuming \(run.url.path) after \(position)") }
         }
+        if let group {
+            // Rank 0's weights (those of its checkpoint when resuming) and generator everywhere.
+            let ddp = try DistributedDataParallel(model, communicator: group)
+            trainer.afterBackward = { try ddp.synchronize() }
+            trainer.sumAcrossProcesses = { try group.sum($0) }
+        }
+        guard main else { return try trainer.fit() }
         // The checkpoint has loaded: from here on the run directory changes.
         try run.removeLeftovers(startingOver: !resuming)
         try run.writeConfig(config)
-        print(task.banner(model) + "; run directory \(run.url.path)")
+        let processes = group.map { "; \($0.size) processes, \(config.training.batchSize / $0.size) samples each a step" } ?? ""
+        print(task.banner(model) + processes + "; run directory \(run.url.path)")
         try withExtendedLifetime(lock) {
             do {
                 try trainer.fit()
@@ -122,6 +148,14 @@ enum TrainingRun {
         }
         return "\(run.checkpoint.path) of epoch \(last.epoch) (step \(last.step)) is kept, and model.safetensors holds the best weights before it"
     }
+}
+
+/// The training batches of `dataset` for this process: shuffled by the run's seed each
+/// epoch (or `samplesPerEpoch` random draws), the global `training.batchSize` split
+/// evenly over `shard`'s processes.
+func trainingLoader(_ dataset: any Dataset, _ training: TrainingConfig, shard: DataLoader.Shard?, samplesPerEpoch: Int? = nil) -> DataLoader {
+    DataLoader(dataset, batchSize: training.batchSize / (shard?.count ?? 1), shuffle: samplesPerEpoch == nil, seed: training.seed,
+               samplesPerEpoch: samplesPerEpoch, shard: shard)
 }
 
 /// Seconds from `start` to now.

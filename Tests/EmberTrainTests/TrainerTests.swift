@@ -65,6 +65,34 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(Trainer.evaluate(model, validation).loss, smoothed, accuracy: 1e-3)
     }
 
+    /// The data-parallel hooks: `afterBackward` once a step, between backward and the
+    /// step (the gradients exist); `sumAcrossProcesses` makes each epoch's record the
+    /// group's (here a group of two identical processes: twice the samples, the same
+    /// mean loss) and lets any process's stop end every process's training.
+    func testDataParallelHooksSeeEveryStepAndMakeTheRecordsTheGroups() throws {
+        let alone = makeTrainer(epochs: 2, callbacks: [])
+        try alone.fit()
+        let trainer = makeTrainer(epochs: 4, callbacks: [])
+        var synchronized = 0, sums: [[Double]] = []
+        trainer.afterBackward = {
+            XCTAssertTrue(trainer.model.parameters().allSatisfy { $0.grad != nil })
+            synchronized += 1
+        }
+        trainer.sumAcrossProcesses = { values in
+            sums.append(values)
+            return values.count == 1 ? [trainer.epoch == 2 ? 1 : 0] : values.map { $0 * 2 }
+        }
+        try trainer.fit()
+        XCTAssertEqual(synchronized, 2 * 8, "stopped after epoch 2, as the other process asked")
+        XCTAssertEqual(trainer.history.count, 2)
+        XCTAssertEqual(sums.map(\.count), [3, 1, 3, 1], "loss sum, samples and correct, then the stop, each epoch")
+        for (record, own) in zip(trainer.history, alone.history) {
+            XCTAssertEqual(record.trainLoss, own.trainLoss, accuracy: 1e-12)
+            XCTAssertEqual(record.trainAccuracy!, own.trainAccuracy!, accuracy: 1e-12)
+        }
+        XCTAssertEqual(trainer.trainSamples, 2 * alone.trainSamples, "the group's samples")
+    }
+
     func testEarlyStoppingStopsAndRestoresTheBestEpoch() throws {
         // A learning rate far too high makes validation loss rise after the start.
         let early = EarlyStopping(patience: 1)

@@ -28,6 +28,30 @@ func idx(_ shape: [Int], _ values: [UInt8]) -> Data {
     return d
 }
 
+/// Runs `ember` with `arguments` as `ranks` processes under `mpirun` on loopback, one
+/// thread each; its status and its output and errors together. Skips the test where
+/// Open MPI is missing, except under CI (scripts/test installs it).
+func runEmberUnderMPI(ranks: Int, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    guard let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI needs mpirun: scripts/test installs Open MPI") }
+        throw XCTSkip("needs Open MPI: EMBER_SETUP_MPI=1 scripts/setup, then build again")
+    }
+    let process = Process(), log = Pipe()
+    process.executableURL = URL(fileURLWithPath: mpirun)
+    process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", try emberExecutable().path] + arguments
+    var environment = ProcessInfo.processInfo.environment
+    for (name, value) in ["OMPI_MCA_oob_tcp_if_include": "lo", "OMPI_MCA_btl_tcp_if_include": "lo", "OPENBLAS_NUM_THREADS": "1"] {
+        environment[name] = value
+    }
+    process.environment = environment
+    process.standardOutput = log
+    process.standardError = log
+    try process.run()
+    let output = log.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}
+
 /// Starts `ember` with `arguments` without waiting, its output discarded.
 func startEmber(_ arguments: [String]) throws -> Process {
     let process = Process()

@@ -1,0 +1,89 @@
+import Ember
+import Foundation
+import XCTest
+
+/// `mpirun -np 2 ember train … --distributed`: two processes at a global batch give the
+/// weights one process gives at that batch (the MLP and the CNN without batch norm,
+/// 20 steps), only rank 0 writes the run directory, and without mpirun the flag trains
+/// as one process and says so.
+final class DistributedTrainCommandTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ember-distributed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Fashion-MNIST's format: 740 noisy images whose class lights up a band of rows.
+        let generator = Generator(seed: 11)
+        for (prefix, count) in [("train", 740), ("t10k", 60)] {
+            let noise = (Tensor.rand([count * 784], generator: generator) * 160).floats
+            var images = [UInt8](), labels = [UInt8]()
+            for i in 0..<count {
+                labels.append(UInt8(i % 10))
+                for pixel in 0..<784 { images.append(UInt8(noise[i * 784 + pixel]) + (pixel / 28 / 3 == i % 10 ? 60 : 0)) }
+            }
+            try idx([count, 28, 28], images).write(to: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+            try idx([count], labels).write(to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+        }
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// One epoch of 640 images at a global batch of 32: 20 steps, without dropout, by SGD
+    /// with momentum (Adam divides each gradient by its own size, so for weights whose
+    /// gradients are near zero it turns float rounding into steps of the learning rate:
+    /// the CNN then differs by 2e-5 of its norm).
+    private func flags(_ out: String) -> [String] {
+        ["--data", directory.path, "--val-size", "100", "--epochs", "1", "--batch-size", "32", "--dropout", "0", "--threads", "1",
+         "--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.9", "--out", directory.appendingPathComponent(out).path]
+    }
+
+    /// The model's weights in a run's last checkpoint, by name.
+    private func weights(_ run: String) throws -> [String: Tensor] {
+        let (tensors, _) = try SafeTensors.read(directory.appendingPathComponent(run).appendingPathComponent("checkpoint.safetensors"))
+        return Dictionary(uniqueKeysWithValues: tensors.filter { $0.name.hasPrefix("model.") }.map { ($0.name, $0.tensor) })
+    }
+
+    private func assertSameWeights(_ one: String, _ two: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let (a, b) = (try weights(one), try weights(two))
+        XCTAssertEqual(Set(a.keys), Set(b.keys), file: file, line: line)
+        XCTAssertFalse(a.isEmpty, file: file, line: line)
+        for (name, x) in a {
+            guard let y = b[name] else { continue }
+            let scale: Double = x.to(.float64).abs().max().item()
+            let difference: Double = (x.to(.float64) - y.to(.float64)).abs().max().item()
+            XCTAssertLessThan(difference, 1e-5 * Swift.max(scale, 1e-3), name, file: file, line: line)
+        }
+    }
+
+    func testTwoProcessesTrainTheMLPAsOneAndOnlyRankZeroWrites() throws {
+        let alone = try runEmber(["train", "mlp", "--hidden", "32"] + flags("one"))
+        XCTAssertEqual(alone.status, 0, alone.err)
+        let two = try runEmberUnderMPI(ranks: 2, ["train", "mlp", "--distributed", "--hidden", "32"] + flags("two"))
+        XCTAssertEqual(two.status, 0, two.output)
+        XCTAssertTrue(two.output.contains("; 2 processes, 16 samples each a step; run directory "), two.output)
+        XCTAssertEqual(two.output.components(separatedBy: "epoch 1: train loss").count, 2, "one progress report, rank 0's")
+        try assertSameWeights("one", "two")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("two/summary.json"))) as? [String: Any]
+        XCTAssertNotNil(summary?["test_accuracy"], "rank 0 tested and wrote the summary")
+    }
+
+    func testTwoProcessesTrainTheCNNAsOne() throws {
+        XCTAssertEqual(try runEmber(["train", "cnn"] + flags("one")).status, 0)
+        let two = try runEmberUnderMPI(ranks: 2, ["train", "cnn", "--distributed"] + flags("two"))
+        XCTAssertEqual(two.status, 0, two.output)
+        try assertSameWeights("one", "two")
+    }
+
+    func testWithoutMPIRunItTrainsAsOneProcessAndSaysSo() throws {
+        let alone = try runEmber(["train", "mlp", "--distributed", "--hidden", "16"] + flags("alone"))
+        XCTAssertEqual(alone.status, 0, alone.err)
+        XCTAssertTrue(alone.out.hasPrefix("--distributed: 1 process (started without mpirun, or with -np 1): training as one\n"), alone.out)
+    }
+
+    func testAGlobalBatchThatDoesNotSplitIsRefused() throws {
+        let two = try runEmberUnderMPI(ranks: 2, ["train", "mlp", "--distributed"] + flags("odd").map { $0 == "32" ? "33" : $0 })
+        XCTAssertNotEqual(two.status, 0)
+        XCTAssertTrue(two.output.contains("--batch-size 33 is the global batch: it must split evenly over the 2 processes"), two.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("odd").path), "nothing written")
+    }
+}
