@@ -27,7 +27,7 @@ public final class ProgressBar: Callback {
         let now = DispatchTime.now()
         let done = index + 1
         let elapsed = Double(now.uptimeNanoseconds - epochStart.uptimeNanoseconds) / 1e9
-        let rate = Double(done * trainer.train.batchSize * (trainer.tokensPerSample ?? 1)) / Swift.max(elapsed, 1e-9)
+        let rate = Double(done * trainer.train.batchSize * trainer.processes * (trainer.tokensPerSample ?? 1)) / Swift.max(elapsed, 1e-9)
         let accuracy = trainer.runningAccuracy.map { " acc \(Self.percent($0))" } ?? ""
         let position: String, eta: Double
         if trainer.tokensPerSample != nil {

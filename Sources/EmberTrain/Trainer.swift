@@ -67,6 +67,9 @@ public final class Trainer {
     /// data-parallel training averages the gradients over its processes here
     /// (`DistributedDataParallel.synchronize`).
     public var afterBackward: (() throws -> Void)?
+    /// Processes training together, data-parallel, each on its batches of `train`'s
+    /// size in lockstep: the progress shown per batch counts all of their samples.
+    public var processes = 1
     /// Sums figures over the processes of data-parallel training (each epoch's loss sum,
     /// samples and correct answers, and whether any process's callbacks would stop), so
     /// that every process records and decides alike; nil: this process's own.

@@ -1,11 +1,17 @@
 import EmberDistributed
 import Foundation
 
-/// `ember train --distributed`: the group of processes `mpirun` started, and how a
-/// failure on one of them ends them all.
-enum DataParallel {
+/// `ember train --distributed`: the group of processes `mpirun` started, whether their
+/// gradients are averaged during backward, and how a failure on one of them ends them all.
+struct DataParallel {
+    /// The processes of this job.
+    let group: any Communicator
+    /// Whether buckets of gradients start averaging during backward (`--no-overlap`:
+    /// after it, to measure what overlapping saves).
+    let overlap: Bool
+
     /// The processes of this job (MPI started here); says so when it is only this one.
-    static func group() throws -> any Communicator {
+    static func start(overlap: Bool) throws -> DataParallel {
         let world: any Communicator
         do {
             world = try Distributed.world()
@@ -15,13 +21,14 @@ enum DataParallel {
         if world.size == 1 {
             print("--distributed: 1 process (started without mpirun, or with -np 1): training as one")
         }
-        return world
+        return DataParallel(group: world, overlap: overlap)
     }
 
-    /// Runs `body` in `group` (nil: alone): an error on any process stops every process of
-    /// the group with its message, rather than leave them waiting; MPI ends cleanly after.
-    static func run(in group: (any Communicator)?, _ body: () throws -> Void) throws {
-        guard let group else { return try body() }
+    /// Runs `body` in `parallel`'s group (nil: alone): an error on any process stops every
+    /// process of the group with its message, rather than leave them waiting; MPI ends
+    /// cleanly after.
+    static func run(_ parallel: DataParallel?, _ body: () throws -> Void) throws {
+        guard let group = parallel?.group else { return try body() }
         do {
             try body()
         } catch {

@@ -14,6 +14,8 @@ struct ClassifierSummary: Codable {
     var epochs: Int
     var steps: Int
     var trainSamplesPerSec: Double
+    /// Processes that trained together (data-parallel; 1 alone); the rates are all of theirs.
+    var processes: Int
     var wallS: Double
 }
 
@@ -74,7 +76,7 @@ struct ImageClassification: TrainingTask {
         let summary = ClassifierSummary(
             testLoss: evaluation.loss, testAccuracy: evaluation.accuracy ?? 0,
             valLoss: trainer.history.last?.valLoss, bestValLoss: trainer.history.compactMap(\.valLoss).min(),
-            epochs: trainer.epoch, steps: trainer.step, trainSamplesPerSec: throughput(trainer), wallS: seconds(since: started))
+            epochs: trainer.epoch, steps: trainer.step, trainSamplesPerSec: throughput(trainer), processes: trainer.processes, wallS: seconds(since: started))
         try run.write(summary, to: run.summary)
         print(String(format: "test accuracy %.2f%%, test loss %.4f, %.0f train samples/s; saved in %@",
                      100 * summary.testAccuracy, evaluation.loss, summary.trainSamplesPerSec, run.url.path))

@@ -72,7 +72,7 @@ struct PerceptronRun {
         let testAccuracy = accuracy(best, testX, testY)
         let summary = ClassifierSummary(testLoss: nil, testAccuracy: testAccuracy, valLoss: nil,
                                         bestValLoss: bestError.isFinite ? bestError : nil, epochs: epochs, steps: epochs * fit.count,
-                                        trainSamplesPerSec: Double(epochs * fit.count) / Swift.max(seconds, 1e-9),
+                                        trainSamplesPerSec: Double(epochs * fit.count) / Swift.max(seconds, 1e-9), processes: 1,
                                         wallS: Double(DispatchTime.now().uptimeNanoseconds - wallStart.uptimeNanoseconds) / 1e9)
         try run.write(summary, to: run.summary)
         print(String(format: "test accuracy %.2f%% on %d test images of the two classes; saved in %@", 100 * testAccuracy, testY.numel, run.url.path))

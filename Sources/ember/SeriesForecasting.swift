@@ -18,6 +18,8 @@ struct SeriesSummary: Codable {
     var epochs: Int
     var steps: Int
     var trainSamplesPerSec: Double
+    /// Processes that trained together (data-parallel; 1 alone); the rates are all of theirs.
+    var processes: Int
     var wallS: Double
 }
 
@@ -84,7 +86,7 @@ struct SeriesForecasting: TrainingTask {
         let summary = SeriesSummary(
             testRmse: errors.model.rmse, testMae: errors.model.mae, naiveRmse: errors.naive.rmse, naiveMae: errors.naive.mae,
             testWindows: test.count, valLoss: trainer.history.last?.valLoss, bestValLoss: trainer.history.compactMap(\.valLoss).min(),
-            epochs: trainer.epoch, steps: trainer.step, trainSamplesPerSec: throughput(trainer), wallS: seconds(since: started))
+            epochs: trainer.epoch, steps: trainer.step, trainSamplesPerSec: throughput(trainer), processes: trainer.processes, wallS: seconds(since: started))
         try run.write(summary, to: run.summary)
         let arch = forecaster.arch.rawValue
         print("test forecasts of the next \(forecaster.horizon) value(s) from \(test.count) windows (best weights):")

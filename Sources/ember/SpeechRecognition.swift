@@ -18,6 +18,8 @@ struct RecognizerSummary: Codable {
     var epochs: Int
     var steps: Int
     var trainSamplesPerSec: Double
+    /// Processes that trained together (data-parallel; 1 alone); the rates are all of theirs.
+    var processes: Int
     var wallS: Double
 }
 
@@ -100,7 +102,7 @@ struct SpeechRecognition: TrainingTask {
             testClean: accuracy(test, .clean), testHard: accuracy(test, .hard),
             accentClean: accuracy(accent, .clean), accentHard: accuracy(accent, .hard),
             valLoss: trainer.history.last?.valLoss, bestValLoss: trainer.history.compactMap(\.valLoss).min(),
-            epochs: trainer.epoch, steps: trainer.step, trainSamplesPerSec: throughput(trainer), wallS: seconds(since: started))
+            epochs: trainer.epoch, steps: trainer.step, trainSamplesPerSec: throughput(trainer), processes: trainer.processes, wallS: seconds(since: started))
         try run.write(summary, to: run.summary)
         print(String(format: "test voices: %.2f%% clean, %.2f%% hard; held-out accent: %.2f%% clean, %.2f%% hard; %.0f train samples/s; saved in %@",
                      100 * summary.testClean, 100 * summary.testHard, 100 * summary.accentClean, 100 * summary.accentHard,

@@ -15,6 +15,8 @@ struct SynthesizerSummary: Codable {
     var epochs: Int
     var steps: Int
     var trainSamplesPerSec: Double
+    /// Processes that trained together (data-parallel; 1 alone); the rates are all of theirs.
+    var processes: Int
     var wallS: Double
 }
 
@@ -88,7 +90,7 @@ struct SpeechSynthesis: TrainingTask {
         let summary = SynthesizerSummary(
             testLoss: Trainer.evaluate(synthesizer, DataLoader(test, batchSize: 64)) { synthesizer.loss(inputs: $0.inputs, targets: $0.targets) },
             valLoss: trainer.history.last?.valLoss, bestValLoss: trainer.history.compactMap(\.valLoss).min(),
-            epochs: trainer.epoch, steps: trainer.step, trainSamplesPerSec: throughput(trainer), wallS: seconds(since: started))
+            epochs: trainer.epoch, steps: trainer.step, trainSamplesPerSec: throughput(trainer), processes: trainer.processes, wallS: seconds(since: started))
         try run.write(summary, to: run.summary)
         print(String(format: "test loss %.4f (mel L1 + log-duration MSE) on %d unheard strings, %.0f train samples/s; saved in %@",
                      summary.testLoss, test.count, summary.trainSamplesPerSec, run.url.path))

@@ -15,6 +15,8 @@ struct TextModelSummary: Codable {
     var trainTokensPerSec: Double
     /// Tokens of one step over the median step's time (this process's steps).
     var medianStepTokensPerSec: Double
+    /// Processes that trained together (data-parallel; 1 alone); the rates are all of theirs.
+    var processes: Int
     var wallS: Double
 }
 
@@ -109,7 +111,8 @@ struct TextModelling: TrainingTask {
             trainLoss: trainer.history.last?.trainLoss, valLoss: trainer.history.last?.valLoss,
             bestValLoss: trainer.history.compactMap(\.valLoss).min(), steps: trainer.step,
             trainTokensPerSec: throughput(trainer, perSample: window),
-            medianStepTokensPerSec: Double(tokens) / Swift.max(median(trainer.stepSeconds), 1e-9), wallS: seconds(since: started))
+            medianStepTokensPerSec: Double(tokens) / Swift.max(median(trainer.stepSeconds), 1e-9),
+            processes: trainer.processes, wallS: seconds(since: started))
         try run.write(summary, to: run.summary)
         print(String(format: "validation loss %.4f (best %.4f), %.0f train tokens/s (%.0f from the median step); saved in %@",
                      summary.valLoss ?? .nan, summary.bestValLoss ?? .nan, summary.trainTokensPerSec,

@@ -47,17 +47,17 @@ extension TrainCommand {
 
     func run() throws {
         try reportingErrors {
-            let group = session.distributed ? try DataParallel.group() : nil
-            try DataParallel.run(in: group) {
+            let parallel = session.distributed ? try DataParallel.start(overlap: session.overlap) : nil
+            try DataParallel.run(parallel) {
                 if let resume = session.resume {
                     let refused = RunOptions<R>.contradictingResume(CommandLine.arguments)
                     guard refused.isEmpty else {
                         throw CLIError("\(refused.joined(separator: ", ")): --resume continues \(resume) with the configuration its config.json saved; only --epochs or --steps, --distributed and the logging options apply (start a new run with --out to change the rest)")
                     }
                     try TrainingRun.resume(resume, kind: R.Model.kind, epochs: length.epochs, steps: length.steps,
-                                           logging: session.logging.config, group: group)
+                                           logging: session.logging.config, parallel: parallel)
                 } else {
-                    try TrainingRun.start(config, out: session.out, name: R.name, group: group)
+                    try TrainingRun.start(config, out: session.out, name: R.name, parallel: parallel)
                 }
             }
         }

@@ -87,13 +87,15 @@ struct StepOptions<R: Recipe>: ParsableArguments {
 }
 
 /// Where a run goes and on what: `--seed`, `--threads`, `--out`, `--resume`,
-/// `--distributed`, and the logging options.
+/// `--distributed` and `--[no-]overlap`, and the logging options.
 struct RunOptions<R: Recipe>: ParsableArguments {
     @Option(help: "Random seed.") var seed: UInt64 = R.training.seed
     @Option(help: "Threads for Ember and OpenBLAS (each process's, with --distributed).") var threads: Int = R.training.threads
     @Flag(help: ArgumentHelp("Train data-parallel across the processes mpirun started: each trains on its share of every batch (--batch-size is the global batch) and gradients are averaged; rank 0 writes the run.",
                              discussion: "e.g. mpirun -np 2 ember train cnn --distributed --threads 1"))
     var distributed = false
+    @Flag(inversion: .prefixedNo, help: "With --distributed: start averaging each bucket of gradients during backward, as soon as it is complete.")
+    var overlap = true
     @Option(help: "Run directory to create (default: runs/\(R.name)-TIME).") var out: String?
     @Option(help: "Continue the run in this directory from its checkpoint, with its saved configuration (--epochs or --steps may extend it, the logging options apply; any other option is refused).")
     var resume: String?
@@ -103,7 +105,7 @@ struct RunOptions<R: Recipe>: ParsableArguments {
     /// `--resume`, the run's new length and the logging options, since the run goes on
     /// with the configuration its config.json saved.
     static func contradictingResume(_ arguments: [String]) -> [String] {
-        let honoured: Set = ["--resume", "--epochs", "--steps", "--tensorboard", "--histograms", "--log-every", "--distributed", "--help"]
+        let honoured: Set = ["--resume", "--epochs", "--steps", "--tensorboard", "--histograms", "--log-every", "--distributed", "--overlap", "--no-overlap", "--help"]
         let options = arguments.filter { $0.hasPrefix("--") && $0.count > 2 }.map { String($0.prefix { $0 != "=" }) }
         return options.filter { !honoured.contains($0) }
     }

@@ -31,22 +31,24 @@ protocol TrainingTask {
 /// from the config, load a resumed run's checkpoint, and only then write: config.json,
 /// then training, then the report. A run that fails before training changes nothing.
 ///
-/// In data-parallel training (`group`), every process loads the data and trains on its
+/// In data-parallel training (`parallel`), every process loads the data and trains on its
 /// shard of each batch; only rank 0 writes the run directory, prints and checkpoints.
 enum TrainingRun {
     /// A new run of `config` into `out`, or `runs/NAME-TIME`.
-    static func start(_ config: RunConfig, out: String?, name: String, group: (any Communicator)? = nil) throws {
+    static func start(_ config: RunConfig, out: String?, name: String, parallel: DataParallel? = nil) throws {
         // Only rank 0 chooses and checks the folder; the others never write one.
-        let run = group?.isMain ?? true ? try RunDirectory.vacant(out, defaultName: name) : RunDirectory(url: URL(fileURLWithPath: out ?? "."))
-        try train(config, in: run, resuming: false, lock: nil, group: group)
+        let main = parallel?.group.isMain ?? true
+        let run = main ? try RunDirectory.vacant(out, defaultName: name) : RunDirectory(url: URL(fileURLWithPath: out ?? "."))
+        try train(config, in: run, resuming: false, lock: nil, parallel: parallel)
     }
 
     /// Continues the run in `path` with its saved configuration (which must be a `kind`
     /// run, when given): `epochs` or `steps` may extend it, and this process logs as
     /// `logging` says.
     static func resume(_ path: String, kind: ModelKind?, epochs: Int?, steps: Int?, logging: LoggingConfig,
-                       group: (any Communicator)? = nil) throws {
-        var (run, config, lock, checkpointed) = try RunDirectory.resuming(path, locking: group?.isMain ?? true)
+                       parallel: DataParallel? = nil) throws {
+        let main = parallel?.group.isMain ?? true
+        var (run, config, lock, checkpointed) = try RunDirectory.resuming(path, locking: main)
         if let kind, kind != config.model.kind {
             throw CLIError("\(path) holds a \(config.model.kind.rawValue) run, not a \(kind.rawValue) one")
         }
@@ -59,16 +61,16 @@ enum TrainingRun {
             config.training.steps = steps
         }
         config.logging = logging
-        if !checkpointed && group?.isMain ?? true { print("\(path) stopped before its first checkpoint: starting it over") }
-        try train(config, in: run, resuming: checkpointed, lock: lock, group: group)
+        if !checkpointed && main { print("\(path) stopped before its first checkpoint: starting it over") }
+        try train(config, in: run, resuming: checkpointed, lock: lock, parallel: parallel)
     }
 
     /// Trains `config` in `run`, from its checkpoint when `resuming`; `lock` is the run
-    /// directory's, when already held; `group` the processes of data-parallel training.
-    private static func train(_ config: RunConfig, in run: RunDirectory, resuming: Bool, lock: RunLock?, group: (any Communicator)?) throws {
+    /// directory's, when already held; `parallel` the processes of data-parallel training.
+    private static func train(_ config: RunConfig, in run: RunDirectory, resuming: Bool, lock: RunLock?, parallel: DataParallel?) throws {
         let started = DispatchTime.now()
         var config = config
-        let main = group?.isMain ?? true
+        let group = parallel?.group, main = group?.isMain ?? true
         setNumThreads(config.training.threads)
         if let group, config.training.batchSize % group.size != 0 {
             throw CLIError("--batch-size \(config.training.batchSize) is the global batch: it must split evenly over the \(group.size) processes")
@@ -118,11 +120,12 @@ enum TrainingRun {
             let position = config.training.steps.map { "step \(trainer.step) of \($0)" } ?? "epoch \(trainer.epoch) of \(config.training.epochs ?? 0)"
             if main { print("resuming \(run.url.path) after \(position)") }
         }
-        if let group {
-            // Rank 0's weights (those of its checkpoint when resuming) and generator everywhere.
-            let ddp = try DistributedDataParallel(model, communicator: group)
+        // Rank 0's weights (those of its checkpoint when resuming) and generator everywhere.
+        let ddp = try parallel.map { try DistributedDataParallel(model, communicator: $0.group, overlap: $0.overlap) }
+        if let ddp, let group {
             trainer.afterBackward = { try ddp.synchronize() }
             trainer.sumAcrossProcesses = { try group.sum($0) }
+            trainer.processes = group.size
         }
         guard main else { return try trainer.fit() }
         // The checkpoint has loaded: from here on the run directory changes.
@@ -137,6 +140,11 @@ enum TrainingRun {
                 throw CLIError("\(error); \(kept(trainer, run: run))")
             }
             try task.finish(trainer, run: run, config: config, started: started)
+        }
+        if let ddp, ddp.communicator.size > 1 {
+            print(String(format: "rank 0 waited on gradient averaging %.1f%% of its training time (%.1f s; %@)",
+                         100 * ddp.waitSeconds / Swift.max(trainer.trainSeconds, 1e-9), ddp.waitSeconds,
+                         ddp.overlap ? "started during backward" : "started after backward, --no-overlap"))
         }
     }
 

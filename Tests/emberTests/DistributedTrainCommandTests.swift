@@ -32,8 +32,8 @@ final class DistributedTrainCommandTests: XCTestCase {
     /// with momentum (Adam divides each gradient by its own size, so for weights whose
     /// gradients are near zero it turns float rounding into steps of the learning rate:
     /// the CNN then differs by 2e-5 of its norm).
-    private func flags(_ out: String) -> [String] {
-        ["--data", directory.path, "--val-size", "100", "--epochs", "1", "--batch-size", "32", "--dropout", "0", "--threads", "1",
+    private func flags(_ out: String, epochs: Int = 1) -> [String] {
+        ["--data", directory.path, "--val-size", "100", "--epochs", "\(epochs)", "--batch-size", "32", "--dropout", "0", "--threads", "1",
          "--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.9", "--out", directory.appendingPathComponent(out).path]
     }
 
@@ -65,6 +65,9 @@ final class DistributedTrainCommandTests: XCTestCase {
         try assertSameWeights("one", "two")
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("two/summary.json"))) as? [String: Any]
         XCTAssertNotNil(summary?["test_accuracy"], "rank 0 tested and wrote the summary")
+        XCTAssertEqual(summary?["processes"] as? Int, 2)
+        let epoch = try String(contentsOf: directory.appendingPathComponent("two/metrics.jsonl"), encoding: .utf8)
+        XCTAssertEqual(epoch.split(separator: "\n").count, 1, "one record of the epoch, rank 0's")
     }
 
     func testTwoProcessesTrainTheCNNAsOne() throws {
@@ -78,6 +81,41 @@ final class DistributedTrainCommandTests: XCTestCase {
         let alone = try runEmber(["train", "mlp", "--distributed", "--hidden", "16"] + flags("alone"))
         XCTAssertEqual(alone.status, 0, alone.err)
         XCTAssertTrue(alone.out.hasPrefix("--distributed: 1 process (started without mpirun, or with -np 1): training as one\n"), alone.out)
+    }
+
+    /// A rank killed mid-run: mpirun stops the other within seconds and fails, and the
+    /// last checkpoint (rank 0's) is intact: one process resumes it to the end.
+    func testARankKilledMidRunStopsAllAndTheCheckpointResumes() throws {
+        let run = directory.appendingPathComponent("killed").path
+        let arguments = ["train", "mlp", "--distributed", "--hidden", "256"] + flags("killed", epochs: 40)
+        let (mpirun, log) = try startEmberUnderMPI(ranks: 2, arguments)
+        let checkpoint = run + "/checkpoint.safetensors"
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: checkpoint) && mpirun.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(mpirun.isRunning, "still training after its first checkpoint")
+        guard let rank1 = Self.process(rank: 1, of: run) else { return XCTFail("no rank 1 process found") }
+        let killed = Date()
+        kill(rank1, SIGKILL)
+        let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        mpirun.waitUntilExit()
+        XCTAssertNotEqual(mpirun.terminationStatus, 0, output)
+        XCTAssertLessThan(Date().timeIntervalSince(killed), 10, "the other rank stopped within seconds")
+        let resumed = try runEmber(["train", "--resume", run])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.out.contains("resuming \(run) after epoch "), resumed.out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/summary.json"), "finished")
+    }
+
+    /// The process of `rank` among those training into `run` (by its command line and
+    /// Open MPI's rank variable).
+    private static func process(rank: Int, of run: String) -> pid_t? {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid_t($0) } ?? []
+        return pids.first { pid in
+            guard let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                  String(decoding: command, as: UTF8.self).contains(run),
+                  let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            return String(decoding: environment, as: UTF8.self).split(separator: "\0").contains("OMPI_COMM_WORLD_RANK=\(rank)")
+        }
     }
 
     func testAGlobalBatchThatDoesNotSplitIsRefused() throws {

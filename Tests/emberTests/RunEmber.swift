@@ -32,6 +32,15 @@ func idx(_ shape: [Int], _ values: [UInt8]) -> Data {
 /// thread each; its status and its output and errors together. Skips the test where
 /// Open MPI is missing, except under CI (scripts/test installs it).
 func runEmberUnderMPI(ranks: Int, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let (process, log) = try startEmberUnderMPI(ranks: ranks, arguments)
+    let output = log.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}
+
+/// Starts `mpirun` as `runEmberUnderMPI` does, without waiting; its output and errors
+/// come through the pipe.
+func startEmberUnderMPI(ranks: Int, _ arguments: [String]) throws -> (process: Process, output: Pipe) {
     guard let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI needs mpirun: scripts/test installs Open MPI") }
         throw XCTSkip("needs Open MPI: EMBER_SETUP_MPI=1 scripts/setup, then build again")
@@ -47,9 +56,7 @@ func runEmberUnderMPI(ranks: Int, _ arguments: [String]) throws -> (status: Int3
     process.standardOutput = log
     process.standardError = log
     try process.run()
-    let output = log.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    return (process, log)
 }
 
 /// Starts `ember` with `arguments` without waiting, its output discarded.
