@@ -1,5 +1,21 @@
+import ArgumentParser
 import EmberDistributed
 import Foundation
+
+/// `--distributed` and `--[no-]overlap`, of every `ember train` command and of
+/// `--resume` (a run resumes with any number of processes).
+struct DistributedOptions: ParsableArguments {
+    @Flag(help: ArgumentHelp("Train data-parallel across the processes mpirun started: each trains on its share of every batch (--batch-size is the global batch) and gradients are averaged; rank 0 writes the run.",
+                             discussion: "e.g. mpirun -np 2 ember train cnn --distributed --threads 1"))
+    var distributed = false
+    @Flag(inversion: .prefixedNo, help: "With --distributed: start averaging each bucket of gradients during backward, as soon as it is complete.")
+    var overlap = true
+
+    /// The group to train in, when `--distributed`.
+    func start() throws -> DataParallel? {
+        distributed ? try DataParallel.start(overlap: overlap) : nil
+    }
+}
 
 /// `ember train --distributed`: the group of processes `mpirun` started, whether their
 /// gradients are averaged during backward, and how a failure on one of them ends them all.

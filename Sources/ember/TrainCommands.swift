@@ -47,7 +47,7 @@ extension TrainCommand {
 
     func run() throws {
         try reportingErrors {
-            let parallel = session.distributed ? try DataParallel.start(overlap: session.overlap) : nil
+            let parallel = try session.parallel.start()
             try DataParallel.run(parallel) {
                 if let resume = session.resume {
                     let refused = RunOptions<R>.contradictingResume(CommandLine.arguments)
@@ -206,6 +206,7 @@ struct ResumeRun: ParsableCommand {
     @Option(help: "Epoch-counted runs: the new total of epochs.") var epochs: Int?
     @Option(help: "Step-counted runs: the new total of steps.") var steps: Int?
     @OptionGroup var logging: LogOptions
+    @OptionGroup var parallel: DistributedOptions
 
     func validate() throws {
         guard resume != nil else {
@@ -218,7 +219,10 @@ struct ResumeRun: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try TrainingRun.resume(resume ?? "", kind: nil, epochs: epochs, steps: steps, logging: logging.config)
+            let parallel = try parallel.start()
+            try DataParallel.run(parallel) {
+                try TrainingRun.resume(resume ?? "", kind: nil, epochs: epochs, steps: steps, logging: logging.config, parallel: parallel)
+            }
         }
     }
 }

@@ -91,11 +91,7 @@ struct StepOptions<R: Recipe>: ParsableArguments {
 struct RunOptions<R: Recipe>: ParsableArguments {
     @Option(help: "Random seed.") var seed: UInt64 = R.training.seed
     @Option(help: "Threads for Ember and OpenBLAS (each process's, with --distributed).") var threads: Int = R.training.threads
-    @Flag(help: ArgumentHelp("Train data-parallel across the processes mpirun started: each trains on its share of every batch (--batch-size is the global batch) and gradients are averaged; rank 0 writes the run.",
-                             discussion: "e.g. mpirun -np 2 ember train cnn --distributed --threads 1"))
-    var distributed = false
-    @Flag(inversion: .prefixedNo, help: "With --distributed: start averaging each bucket of gradients during backward, as soon as it is complete.")
-    var overlap = true
+    @OptionGroup var parallel: DistributedOptions
     @Option(help: "Run directory to create (default: runs/\(R.name)-TIME).") var out: String?
     @Option(help: "Continue the run in this directory from its checkpoint, with its saved configuration (--epochs or --steps may extend it, the logging options apply; any other option is refused).")
     var resume: String?

@@ -84,7 +84,7 @@ final class DistributedTrainCommandTests: XCTestCase {
     }
 
     /// A rank killed mid-run: mpirun stops the other within seconds and fails, and the
-    /// last checkpoint (rank 0's) is intact: one process resumes it to the end.
+    /// last checkpoint (rank 0's) is intact: four processes resume it to the end.
     func testARankKilledMidRunStopsAllAndTheCheckpointResumes() throws {
         let run = directory.appendingPathComponent("killed").path
         let arguments = ["train", "mlp", "--distributed", "--hidden", "256"] + flags("killed", epochs: 40)
@@ -100,9 +100,10 @@ final class DistributedTrainCommandTests: XCTestCase {
         mpirun.waitUntilExit()
         XCTAssertNotEqual(mpirun.terminationStatus, 0, output)
         XCTAssertLessThan(Date().timeIntervalSince(killed), 10, "the other rank stopped within seconds")
-        let resumed = try runEmber(["train", "--resume", run])
-        XCTAssertEqual(resumed.status, 0, resumed.err)
-        XCTAssertTrue(resumed.out.contains("resuming \(run) after epoch "), resumed.out)
+        let resumed = try runEmberUnderMPI(ranks: 4, ["train", "--resume", run, "--distributed"])
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("resuming \(run) after epoch "), resumed.output)
+        XCTAssertTrue(resumed.output.contains("; 4 processes, 8 samples each a step; "), "any number of processes resumes it")
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/summary.json"), "finished")
     }
 
@@ -116,6 +117,28 @@ final class DistributedTrainCommandTests: XCTestCase {
                   let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
             return String(decoding: environment, as: UTF8.self).split(separator: "\0").contains("OMPI_COMM_WORLD_RANK=\(rank)")
         }
+    }
+
+    /// scripts/two-hosts: one rank in each of two network namespaces joined by a veth
+    /// pair, over TCP as between machines, trains what two ranks on one host train.
+    func testTwoNamespacesTrainAsOneHostDoes() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/two-hosts")
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip") else {
+            throw XCTSkip("network namespaces need root and iproute2")
+        }
+        _ = try mpirun()
+        let process = Process(), log = Pipe()
+        process.executableURL = script
+        process.arguments = [directory.appendingPathComponent("hosts").path, "mlp", "--hidden", "32"] + flags("unused").dropLast(2)   // it names its own --out
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("rank 0 on 10.77.0.1 (ember-host-a), rank 1 on 10.77.0.2 (ember-host-b), over TCP"), output)
+        XCTAssertTrue(output.contains("two-hosts: the two runs' model.safetensors are identical"), output)
     }
 
     func testAGlobalBatchThatDoesNotSplitIsRefused() throws {

@@ -41,12 +41,8 @@ func runEmberUnderMPI(ranks: Int, _ arguments: [String]) throws -> (status: Int3
 /// Starts `mpirun` as `runEmberUnderMPI` does, without waiting; its output and errors
 /// come through the pipe.
 func startEmberUnderMPI(ranks: Int, _ arguments: [String]) throws -> (process: Process, output: Pipe) {
-    guard let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI needs mpirun: scripts/test installs Open MPI") }
-        throw XCTSkip("needs Open MPI: EMBER_SETUP_MPI=1 scripts/setup, then build again")
-    }
     let process = Process(), log = Pipe()
-    process.executableURL = URL(fileURLWithPath: mpirun)
+    process.executableURL = URL(fileURLWithPath: try mpirun())
     process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", try emberExecutable().path] + arguments
     var environment = ProcessInfo.processInfo.environment
     for (name, value) in ["OMPI_MCA_oob_tcp_if_include": "lo", "OMPI_MCA_btl_tcp_if_include": "lo", "OPENBLAS_NUM_THREADS": "1"] {
@@ -57,6 +53,16 @@ func startEmberUnderMPI(ranks: Int, _ arguments: [String]) throws -> (process: P
     process.standardError = log
     try process.run()
     return (process, log)
+}
+
+/// Open MPI's `mpirun`; skips the test where it is missing, except under CI (scripts/test
+/// installs it).
+func mpirun() throws -> String {
+    guard let path = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI needs mpirun: scripts/test installs Open MPI") }
+        throw XCTSkip("needs Open MPI: EMBER_SETUP_MPI=1 scripts/setup, then build again")
+    }
+    return path
 }
 
 /// Starts `ember` with `arguments` without waiting, its output discarded.
