@@ -9,6 +9,9 @@ public enum ReduceOp: String, Sendable {
 public protocol PendingCollective: AnyObject {
     /// Blocks until the operation has finished on this process; throws its error.
     func wait() throws
+    /// Whether the operation has finished, without blocking; throws its error. Calling
+    /// it also moves the operation on (MPI progresses one only inside MPI calls).
+    func test() throws -> Bool
 }
 
 /// A failure of a collective operation, with the message of the library beneath.

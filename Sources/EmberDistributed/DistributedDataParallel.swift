@@ -8,11 +8,13 @@ import EmberNN
 /// over the group, so every process takes the same optimizer step.
 ///
 /// On creation, rank 0's parameters and buffers and its default generator's state are
-/// copied to every process. Gradients travel in buckets of about `bucketCapacity`
-/// bytes, filled in reverse order of the parameters (the order backward completes
-/// them); with `overlap`, a bucket's average starts as soon as its last gradient is
-/// complete (a post-accumulate hook) while backward goes on, and `synchronize()` waits
-/// for them all after backward. Buffers such as batch norm's running statistics stay
+/// copied to every process. Gradients travel in buckets of at most `bucketCapacity`
+/// bytes (a larger parameter alone), filled in reverse order of the parameters (the
+/// order backward completes them); with `overlap`, a bucket's average starts as soon as
+/// its last gradient is complete (a post-accumulate hook) and each later hook moves the
+/// started ones on, while backward goes on; `synchronize()` waits for them all after
+/// backward. The default of 1 MiB (PyTorch's first bucket) gives even a small model's
+/// large layer a bucket of its own, averaged while the layers before it compute. Buffers such as batch norm's running statistics stay
 /// each process's own, as in PyTorch by default.
 ///
 /// ```swift
@@ -37,7 +39,7 @@ public final class DistributedDataParallel {
 
     /// Wraps `model`'s training for `communicator`'s group, after making every
     /// process's model and default generator rank 0's. Throws if a collective fails.
-    public init(_ model: Module, communicator: any Communicator, bucketCapacity: Int = 25 << 20, overlap: Bool = true) throws {
+    public init(_ model: Module, communicator: any Communicator, bucketCapacity: Int = 1 << 20, overlap: Bool = true) throws {
         precondition(bucketCapacity > 0, "DistributedDataParallel: bucketCapacity must be positive, got \(bucketCapacity)")
         self.communicator = communicator
         self.overlap = overlap
@@ -102,13 +104,18 @@ public final class DistributedDataParallel {
         }
     }
 
-    /// A parameter's gradient is complete: its bucket starts when it is the last one.
+    /// A parameter's gradient is complete: its bucket starts when it is the last one, and
+    /// the buckets already started move on (MPI progresses them only inside its calls).
     private func completed(_ p: Tensor) {
-        guard let index = bucketOf[ObjectIdentifier(p)] else { return }
+        guard let index = bucketOf[ObjectIdentifier(p)], failure == nil else { return }
         let bucket = buckets[index]
         bucket.ready += 1
-        guard bucket.ready == bucket.parameters.count, bucket.pending == nil, failure == nil else { return }
-        do { try start(bucket) } catch { failure = error }
+        do {
+            for started in buckets where started.pending != nil { _ = try started.pending?.test() }
+            if bucket.ready == bucket.parameters.count && bucket.pending == nil { try start(bucket) }
+        } catch {
+            failure = error
+        }
     }
 
     /// Copies the bucket's gradients into its flat buffer and starts their sum.

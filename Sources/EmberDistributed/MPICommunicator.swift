@@ -125,6 +125,12 @@ public final class MPICommunicator: Communicator {
         func wait() throws {
             try MPICommunicator.check(MPI_Wait(&request, ember_mpi_status_ignore()), "MPI_Wait")
         }
+
+        func test() throws -> Bool {
+            var done: Int32 = 0
+            try MPICommunicator.check(MPI_Test(&request, &done, ember_mpi_status_ignore()), "MPI_Test")
+            return done != 0
+        }
     }
 }
 #endif
