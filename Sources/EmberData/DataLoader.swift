@@ -12,7 +12,7 @@ import Synchronization
 /// PyTorch's `DistributedSampler` deals it.
 public struct DataLoader {
     /// One process's part of every epoch in data-parallel training (PyTorch's
-    /// `DistributedSampler(num_replicas: count, rank: rank, drop_last: False)`): the
+    /// `DistributedSampler(num_replicas=count, rank=rank, drop_last=False)`): the
     /// epoch's order, shared by all, is padded with its own first samples to a multiple
     /// of `count`, and process `rank` takes every `count`-th sample from its `rank`-th.
     public struct Shard: Equatable, Sendable {

@@ -14,8 +14,9 @@ import EmberNN
 /// its last gradient is complete (a post-accumulate hook) and each later hook moves the
 /// started ones on, while backward goes on; `synchronize()` waits for them all after
 /// backward. The default of 1 MiB (PyTorch's first bucket) gives even a small model's
-/// large layer a bucket of its own, averaged while the layers before it compute. Buffers such as batch norm's running statistics stay
-/// each process's own, as in PyTorch by default.
+/// large layer a bucket of its own, averaged while the layers before it compute.
+/// Buffers such as batch norm's running statistics stay each process's own, as in
+/// PyTorch by default. Wrap a model once: each wrapper adds its hooks to the parameters.
 ///
 /// ```swift
 /// let ddp = try DistributedDataParallel(model, communicator: world)
@@ -68,12 +69,12 @@ public final class DistributedDataParallel {
         guard overlap else { return }
         for bucket in buckets {
             for p in bucket.parameters {
-                p.registerPostAccumulateGradHook { [unowned self] p in self.completed(p) }
+                p.registerPostAccumulateGradHook { [weak self] p in self?.completed(p) }
             }
         }
     }
 
-    /// Buckets, and the parameters in each (for inspection and tests).
+    /// How many parameters each bucket holds, in the order the buckets start.
     public var bucketSizes: [Int] { buckets.map(\.parameters.count) }
 
     /// Makes every parameter's gradient the group's mean of it: starts the buckets that

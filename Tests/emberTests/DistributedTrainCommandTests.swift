@@ -12,18 +12,7 @@ final class DistributedTrainCommandTests: XCTestCase {
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ember-distributed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        // Fashion-MNIST's format: 740 noisy images whose class lights up a band of rows.
-        let generator = Generator(seed: 11)
-        for (prefix, count) in [("train", 740), ("t10k", 60)] {
-            let noise = (Tensor.rand([count * 784], generator: generator) * 160).floats
-            var images = [UInt8](), labels = [UInt8]()
-            for i in 0..<count {
-                labels.append(UInt8(i % 10))
-                for pixel in 0..<784 { images.append(UInt8(noise[i * 784 + pixel]) + (pixel / 28 / 3 == i % 10 ? 60 : 0)) }
-            }
-            try idx([count, 28, 28], images).write(to: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
-            try idx([count], labels).write(to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
-        }
+        try writeBandedImages(to: directory, train: 740, test: 60, seed: 11)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }

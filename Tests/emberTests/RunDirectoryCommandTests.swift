@@ -69,17 +69,7 @@ final class RunDirectoryCommandTests: XCTestCase {
         // validation loss stops improving and early stopping ends the run.
         let data = directory.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        let generator = Generator(seed: 5)
-        for (prefix, count) in [("train", 2000), ("t10k", 100)] {
-            let noise = (Tensor.rand([count * 784], generator: generator) * 160).floats
-            var images = [UInt8](), labels = [UInt8]()
-            for i in 0..<count {
-                labels.append(UInt8(i % 10))
-                for pixel in 0..<784 { images.append(UInt8(noise[i * 784 + pixel]) + (pixel / 28 / 3 == i % 10 ? 60 : 0)) }
-            }
-            try idx([count, 28, 28], images).write(to: data.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
-            try idx([count], labels).write(to: data.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
-        }
+        try writeBandedImages(to: data, train: 2000, test: 100, seed: 5)
         let flags = ["--data", data.path, "--epochs", "30", "--patience", "2", "--val-size", "500", "--hidden", "64",
                      "--lr", "0.01", "--schedule", "step", "--step-size", "40", "--gamma", "0.5", "--warmup", "20"]
         let whole = path("mlp-whole"), killed = path("mlp-killed")

@@ -1,3 +1,4 @@
+import Ember
 import Foundation
 import XCTest
 
@@ -18,6 +19,22 @@ func runEmber(_ arguments: [String], environment: [String: String?] = [:]) throw
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// Fashion-MNIST's four IDX files in `directory`, `count` images for each of `train` and
+/// `t10k`: noise, with the rows of band `c` lit for class `c` (image `i` is class `i % 10`).
+func writeBandedImages(to directory: URL, train: Int, test: Int, seed: UInt64) throws {
+    let generator = Generator(seed: seed)
+    for (prefix, count) in [("train", train), ("t10k", test)] {
+        let noise = (Tensor.rand([count * 784], generator: generator) * 160).floats
+        var images = [UInt8](), labels = [UInt8]()
+        for i in 0..<count {
+            labels.append(UInt8(i % 10))
+            for pixel in 0..<784 { images.append(UInt8(noise[i * 784 + pixel]) + (pixel / 28 / 3 == i % 10 ? 60 : 0)) }
+        }
+        try idx([count, 28, 28], images).write(to: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+        try idx([count], labels).write(to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+    }
 }
 
 /// An IDX file (Fashion-MNIST's format) of unsigned bytes of `shape`.
