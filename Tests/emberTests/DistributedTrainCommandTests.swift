@@ -3,9 +3,9 @@ import Foundation
 import XCTest
 
 /// `mpirun -np 2 ember train … --distributed`: two processes at a global batch give the
-/// weights one process gives at that batch (the MLP and the CNN without batch norm,
-/// 20 steps), only rank 0 writes the run directory, and without mpirun the flag trains
-/// as one process and says so.
+/// weights one process gives at that batch (the MLP, the CNN without batch norm, a
+/// character LSTM and a GPT, 20 steps), only rank 0 writes the run directory, and
+/// without mpirun the flag trains as one process and says so.
 final class DistributedTrainCommandTests: XCTestCase {
     private var directory: URL!
 
@@ -64,6 +64,23 @@ final class DistributedTrainCommandTests: XCTestCase {
         let two = try runEmberUnderMPI(ranks: 2, ["train", "cnn", "--distributed"] + flags("two"))
         XCTAssertEqual(two.status, 0, two.output)
         try assertSameWeights("one", "two")
+    }
+
+    /// The text models draw random windows: the group shares one draw of the global
+    /// batch's windows a step, and a character LSTM and a GPT train as one process does.
+    func testTwoProcessesTrainTheTextModelsAsOne() throws {
+        let corpus = directory.appendingPathComponent("corpus.txt")
+        try String(repeating: "To be, or not to be: that is the question.\n", count: 60).write(to: corpus, atomically: true, encoding: .utf8)
+        let common = ["--corpus", corpus.path, "--steps", "20", "--eval-every", "10", "--eval-batches", "2", "--batch-size", "8",
+                      "--threads", "1", "--optimizer", "sgd", "--lr", "0.05", "--clip", "0", "--dropout", "0"]
+        for (kind, model) in [("charlm", ["--hidden", "32", "--embed", "16"]), ("gpt", ["--layers", "1", "--heads", "2", "--embed", "16", "--context", "16"])] {
+            let out = { (name: String) in ["--out", self.directory.appendingPathComponent("\(kind)-\(name)").path] }
+            let alone = try runEmber(["train", kind] + model + common + out("one"))
+            XCTAssertEqual(alone.status, 0, alone.err)
+            let two = try runEmberUnderMPI(ranks: 2, ["train", kind, "--distributed"] + model + common + out("two"))
+            XCTAssertEqual(two.status, 0, two.output)
+            try assertSameWeights("\(kind)-one", "\(kind)-two")
+        }
     }
 
     func testWithoutMPIRunItTrainsAsOneProcessAndSaysSo() throws {
