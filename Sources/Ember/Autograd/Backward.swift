@@ -66,7 +66,10 @@ extension Tensor {
     private struct HookedLeaves {
         private var waiting: [ObjectIdentifier: Int] = [:]
 
+        /// Counts the edges into hooked leaves; nothing to count (and nothing done per
+        /// edge after) while no tensor in the process has a hook.
         init(_ order: [Node]) {
+            guard GradHooks.registered.load(ordering: .relaxed) > 0 else { return }
             for node in order {
                 for input in node.inputs where input.gradFn == nil && !input.postAccumulateGradHooks.isEmpty {
                     waiting[ObjectIdentifier(input), default: 0] += 1
@@ -76,7 +79,7 @@ extension Tensor {
 
         /// One edge of the graph reached `input` (with a gradient or without).
         mutating func arrived(_ input: Tensor) {
-            guard input.gradFn == nil, !input.postAccumulateGradHooks.isEmpty, let left = waiting[ObjectIdentifier(input)] else { return }
+            guard !waiting.isEmpty, input.gradFn == nil, !input.postAccumulateGradHooks.isEmpty, let left = waiting[ObjectIdentifier(input)] else { return }
             if left > 1 {
                 waiting[ObjectIdentifier(input)] = left - 1
                 return
