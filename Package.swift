@@ -41,7 +41,7 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "EmberNN", dependencies: ["Ember"]),
+        .target(name: "EmberNN", dependencies: ["Ember", "CEmberMath"]),
         .target(name: "EmberAudio", dependencies: ["Ember"]),
         .target(name: "EmberData", dependencies: ["Ember", "EmberAudio", "CZlib"]),
         .target(
@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(name: "DataParallelExample", dependencies: ["Ember", "EmberNN", "EmberData", "EmberModels", "EmberDistributed"],
                           path: "Examples/DataParallel"),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "CBLAS", "CEmberMath"]),
-        .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember"], exclude: ["Fixtures"]),
+        .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "Ember", "CEmberMath"], exclude: ["Fixtures"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "EmberAudio", "Ember"]),
         .testTarget(name: "EmberAudioTests", dependencies: ["EmberAudio", "Ember"], exclude: ["Fixtures"]),
         .testTarget(name: "emberTests", dependencies: ["ember", "EmberModels", "EmberTrain", "EmberNN", "EmberData", "EmberAudio"]),

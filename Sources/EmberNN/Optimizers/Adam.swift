@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CEmberMath
 import Ember
 
 /// Adam with bias correction (PyTorch's `torch.optim.Adam`, and `AdamW` when the weight
@@ -72,35 +73,22 @@ public class Adam: Optimizer {
         func apply<T: BinaryFloatingPoint>(_ n: Int, _ p: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>,
                                            _ s: [UnsafeMutablePointer<T>]) {
             let m = s[0], v = s[1]
-            let b1 = T(beta1), b2 = T(beta2), eps = T(eps)
-            let stepSize = T(lr / correction1), root2 = T(correction2.squareRoot())
-            let l2 = decoupled ? 0 : T(weightDecay), shrink = decoupled ? 1 - T(lr * weightDecay) : 1
-            var i = 0
+            let stepSize = lr / correction1, root2 = correction2.squareRoot()
+            let l2 = decoupled ? 0 : weightDecay, shrink = decoupled ? 1 - lr * weightDecay : 1
             if T.self == Float.self {
-                // Eight lanes at a time: the four streams may alias as far as the compiler
-                // knows, so it would not vectorise the loop itself.
-                typealias V = SIMD8<Float>
-                let (pf, gf, mf, vf) = (cast(p), cast(g), cast(m), cast(v))
-                let vb1 = V(repeating: Float(beta1)), vb2 = V(repeating: Float(beta2))
-                let ve = V(repeating: Float(self.eps)), vstep = V(repeating: Float(lr / correction1))
-                let vroot = V(repeating: Float(correction2.squareRoot())), vl2 = V(repeating: Float(decoupled ? 0 : weightDecay))
-                let vshrink = V(repeating: Float(decoupled ? 1 - lr * weightDecay : 1))
-                while i + 8 <= n {
-                    let pi = load(pf + i), d = load(gf + i) + vl2 * pi
-                    let mi = vb1 * load(mf + i) + (1 - vb1) * d
-                    let vi = vb2 * load(vf + i) + (1 - vb2) * d * d
-                    store(mi, mf + i)
-                    store(vi, vf + i)
-                    store(pi * vshrink - vstep * mi / (vi.squareRoot() / vroot + ve), pf + i)
-                    i += 8
-                }
+                // The C kernel's vectors take sixteen square roots at once; Swift's SIMD
+                // types would take them one lane at a time.
+                ember_adam_f32(cast(p), cast(g), cast(m), cast(v), n, Float(beta1), Float(beta2), Float(eps),
+                               Float(stepSize), Float(root2), Float(l2), Float(shrink))
+                return
             }
-            while i < n {
-                let d = g[i] + l2 * p[i]
+            let b1 = T(beta1), b2 = T(beta2), eps = T(eps)
+            let (stepSizeT, root2T, l2T, shrinkT) = (T(stepSize), T(root2), T(l2), T(shrink))
+            for i in 0..<n {
+                let d = g[i] + l2T * p[i]
                 m[i] = b1 * m[i] + (1 - b1) * d
                 v[i] = b2 * v[i] + (1 - b2) * d * d
-                p[i] = p[i] * shrink - stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
-                i += 1
+                p[i] = p[i] * shrinkT - stepSizeT * m[i] / (v[i].squareRoot() / root2T + eps)
             }
         }
     }
@@ -108,14 +96,6 @@ public class Adam: Optimizer {
 
 @inline(__always) private func cast<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
     UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-}
-
-@inline(__always) private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
 /// Adam with decoupled weight decay (PyTorch's `torch.optim.AdamW`, default λ = 0.01).
