@@ -8,13 +8,14 @@ import EmberNN
 /// over the group, so every process takes the same optimizer step.
 ///
 /// On creation, rank 0's parameters and buffers and its default generator's state are
-/// copied to every process. Gradients travel in buckets of at most `bucketCapacity`
-/// bytes (a larger parameter alone), filled in reverse order of the parameters (the
-/// order backward completes them); with `overlap`, a bucket's average starts as soon as
-/// its last gradient is complete (a post-accumulate hook) and each later hook moves the
-/// started ones on, while backward goes on; `synchronize()` waits for them all after
-/// backward. The default of 1 MiB (PyTorch's first bucket) gives even a small model's
-/// large layer a bucket of its own, averaged while the layers before it compute.
+/// copied to every process. Gradients travel in buckets filled in reverse order of the
+/// parameters (the order backward completes them), as PyTorch fills them: a bucket
+/// closes with the parameter that brings it to `firstBucketCapacity` bytes (1 MiB) for
+/// the first, `bucketCapacity` (25 MiB) after, so the last layers' gradients start
+/// early in a small bucket and the rest travel in few collectives. With `overlap`, a
+/// bucket's average starts as soon as its last gradient is complete (a post-accumulate
+/// hook) and each later hook moves the started ones on, while backward goes on;
+/// `synchronize()` waits for them all after backward.
 /// Buffers such as batch norm's running statistics stay each process's own, as in
 /// PyTorch by default. Wrap a model once: each wrapper adds its hooks to the parameters.
 ///
@@ -40,8 +41,10 @@ public final class DistributedDataParallel {
 
     /// Wraps `model`'s training for `communicator`'s group, after making every
     /// process's model and default generator rank 0's. Throws if a collective fails.
-    public init(_ model: Module, communicator: any Communicator, bucketCapacity: Int = 1 << 20, overlap: Bool = true) throws {
-        precondition(bucketCapacity > 0, "DistributedDataParallel: bucketCapacity must be positive, got \(bucketCapacity)")
+    public init(_ model: Module, communicator: any Communicator, firstBucketCapacity: Int = 1 << 20,
+                bucketCapacity: Int = 25 << 20, overlap: Bool = true) throws {
+        precondition(firstBucketCapacity > 0 && bucketCapacity > 0,
+                     "DistributedDataParallel: bucket capacities must be positive, got \(firstBucketCapacity) and \(bucketCapacity)")
         self.communicator = communicator
         self.overlap = overlap
         try withNoGrad {
@@ -52,16 +55,16 @@ public final class DistributedDataParallel {
             try communicator.broadcast(generator, root: 0)
             Generator.default.state = generator.scalars(as: Int64.self).map { UInt64(bitPattern: $0) }
         }
-        var buckets: [Bucket] = [], current: [Parameter] = []
+        var buckets: [Bucket] = [], current: [Parameter] = [], bytes = 0
         func close() {
             if !current.isEmpty { buckets.append(Bucket(current)) }
-            current = []
+            (current, bytes) = ([], 0)
         }
         for p in model.parameters().reversed() where p.requiresGrad {
-            if let first = current.first, first.dtype != p.dtype || (current.map(\.numel).reduce(0, +) + p.numel) * p.dtype.itemSize > bucketCapacity {
-                close()
-            }
+            if let first = current.first, first.dtype != p.dtype { close() }
             current.append(p)
+            bytes += p.numel * p.dtype.itemSize
+            if bytes >= (buckets.isEmpty ? firstBucketCapacity : bucketCapacity) { close() }
         }
         close()
         self.buckets = buckets
@@ -90,15 +93,16 @@ public final class DistributedDataParallel {
         let scale = 1 / Double(communicator.size)
         for bucket in buckets {
             let started = DispatchTime.now()
-            defer { waitSeconds += Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
             try bucket.pending?.wait()
+            waitSeconds += Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
             bucket.pending = nil
             bucket.ready = 0
             withNoGrad {
+                bucket.flat *= scale
                 var offset = 0
                 for p in bucket.parameters {
-                    let mean = bucket.flat.narrow(dim: 0, start: offset, length: p.numel).reshape(p.shape) * scale
-                    if let grad = p.grad { grad.copy(from: mean) } else { p.grad = mean.contiguous() }
+                    let mean = bucket.flat.narrow(dim: 0, start: offset, length: p.numel).reshape(p.shape)
+                    if let grad = p.grad { grad.copy(from: mean) } else { p.grad = mean.clone() }
                     offset += p.numel
                 }
             }

@@ -3,8 +3,8 @@ import EmberDistributed
 import EmberNN
 import XCTest
 
-/// `DistributedDataParallel` in one process: buckets in reverse parameter order within
-/// their capacity, gradients left as they are (the mean over a group of one), zeros for
+/// `DistributedDataParallel` in one process: buckets in reverse parameter order, each
+/// closed by the parameter that fills it, gradients left as they are (the mean over a group of one), zeros for
 /// a parameter that got none, and the same with and without overlap.
 final class DistributedDataParallelTests: XCTestCase {
     private final class Net: Module, Layer {
@@ -18,9 +18,14 @@ final class DistributedDataParallelTests: XCTestCase {
         manualSeed(0)
         let net = Net()
         // Backward order, in floats: unused.bias 2, unused.weight 4, second.bias 3,
-        // second.weight 15, first.bias 5, first.weight 30; at most 20 floats a bucket.
-        let ddp = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(), bucketCapacity: 20 * 4)
-        XCTAssertEqual(ddp.bucketSizes, [3, 2, 1], "2 + 4 + 3; 15 + 5; 30 alone")
+        // second.weight 15, first.bias 5, first.weight 30. A bucket closes with the
+        // parameter that fills it: 8 floats for the first, 20 for the others.
+        let ddp = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(),
+                                              firstBucketCapacity: 8 * 4, bucketCapacity: 20 * 4)
+        XCTAssertEqual(ddp.bucketSizes, [3, 2, 1], "2 + 4 + 3 reach 8; 15 + 5 reach 20; 30 alone")
+        let even = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(),
+                                               firstBucketCapacity: 20 * 4, bucketCapacity: 20 * 4)
+        XCTAssertEqual(even.bucketSizes, [4, 2], "2 + 4 + 3 + 15 pass 20; 5 + 30")
         XCTAssertEqual(try DistributedDataParallel(net, communicator: SingleProcessCommunicator()).bucketSizes, [6])
     }
 
@@ -28,7 +33,8 @@ final class DistributedDataParallelTests: XCTestCase {
         for overlap in [true, false] {
             manualSeed(1)
             let net = Net()
-            let ddp = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(), bucketCapacity: 64, overlap: overlap)
+            let ddp = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(),
+                                                  firstBucketCapacity: 16, bucketCapacity: 64, overlap: overlap)
             let x = Tensor.randn([4, 6], generator: Generator(seed: 2))
             net(x).pow(2).sum().backward()
             let before = net.parameters().map { $0.grad?.floats }
