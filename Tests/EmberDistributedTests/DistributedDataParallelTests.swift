@@ -4,8 +4,9 @@ import EmberNN
 import XCTest
 
 /// `DistributedDataParallel` in one process: buckets in reverse parameter order, each
-/// closed by the parameter that fills it, gradients left as they are (the mean over a group of one), zeros for
-/// a parameter that got none, and the same with and without overlap.
+/// closed by the parameter that fills it, gradients left as they are (the mean over a
+/// group of one), zeros for a parameter that got none, and the same with and without
+/// overlap.
 final class DistributedDataParallelTests: XCTestCase {
     private final class Net: Module, Layer {
         let first = Linear(inFeatures: 6, outFeatures: 5)
