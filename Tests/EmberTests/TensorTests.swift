@@ -247,6 +247,29 @@ final class TensorTests: XCTestCase {
         assertTensor(plain, [0, 0, 0, 0])
     }
 
+    /// In-place updates write straight into the tensor when nothing on the right
+    /// overlaps it in another layout, and through a temporary when something does.
+    func testInPlaceUpdatesThroughViewsAndAliases() {
+        let x = Tensor([1, 2, 3, 4] as [Float])
+        x += x
+        assertTensor(x, [2, 4, 6, 8])
+        let shifted = Tensor([1, 2, 3, 4] as [Float])
+        let tail = shifted.narrow(dim: 0, start: 1, length: 3)
+        tail += shifted.narrow(dim: 0, start: 0, length: 3)
+        assertTensor(shifted, [1, 3, 5, 7])   // each sum of the old values, not of ones just written
+        let m = Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+        let column = m.narrow(dim: 1, start: 1, length: 1)   // not contiguous
+        column *= 10
+        assertTensor(m, [1, 20, 3, 4, 50, 6], shape: [2, 3])
+        let row = m.narrow(dim: 0, start: 1, length: 1)   // contiguous, at an offset
+        row -= Tensor([1, 1, 1] as [Float])
+        assertTensor(m, [1, 20, 3, 3, 49, 5], shape: [2, 3])
+        let wide = Tensor([1, 2] as [Float])
+        wide *= Tensor(scalar: 0.5, dtype: .float64)   // float64 on the right: float32 stays
+        XCTAssertEqual(wide.dtype, .float32)
+        assertTensor(wide, [0.5, 1])
+    }
+
     func testDescription() {
         XCTAssertEqual(Tensor([1, -2.5, 0, 3] as [Float], shape: [2, 2]).description,
                        "tensor([[ 1.0000, -2.5000],\n        [ 0.0000,  3.0000]])")

@@ -14,10 +14,23 @@ extension Kernels {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             preconditionFailure(OpMessage.broadcast(op: op.rawValue, a.shape, b.shape))
         }
-        var dtype = a.dtype.promoted(with: b.dtype)
-        if (op == .div || op == .pow) && !dtype.isFloatingPoint { dtype = .float32 }
+        let out = Tensor(uninitializedShape: shape, dtype: resultType(a, b, op))
+        binary(a, b, op, into: out)
+        return out
+    }
+
+    /// The dtype of `a op b`: the promoted one, float32 for integer `div` and `pow`.
+    static func resultType(_ a: Tensor, _ b: Tensor, _ op: BinaryOp) -> DType {
+        let dtype = a.dtype.promoted(with: b.dtype)
+        return (op == .div || op == .pow) && !dtype.isFloatingPoint ? .float32 : dtype
+    }
+
+    /// Writes `a op b` into `out`, contiguous, shaped as their broadcast and of their
+    /// `resultType`; `out` may be `a` itself (an in-place update), never a view
+    /// overlapping `a` or `b` otherwise.
+    static func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOp, into out: Tensor) {
+        let dtype = out.dtype
         let a = a.to(dtype), b = b.to(dtype)
-        let out = Tensor(uninitializedShape: shape, dtype: dtype)
         func float<T: FloatingElement>(_: T.Type) {
             switch op {
             case .add: Elementwise.zip(a, b, into: out, Add<T>())
@@ -51,7 +64,6 @@ extension Kernels {
             default: preconditionFailure(OpMessage.dtype(op: op.rawValue, .bool, expected: "a numeric type"))
             }
         }
-        return out
     }
 
     /// `a cmp b` elementwise with broadcasting, as a bool tensor.

@@ -51,12 +51,19 @@ extension Tensor {
         Copy.assign(Tensor(scalar: 0, dtype: dtype), to: self)
     }
 
+    /// `self = self op rhs`: computed straight into this tensor when it is contiguous,
+    /// already of the result's dtype and `rhs` does not overlap it in another layout;
+    /// through a temporary otherwise.
     private func update(_ rhs: Tensor, _ op: BinaryOp) {
         checkInPlace(op.rawValue + "_")
-        let result = withNoGrad { Kernels.binary(self, rhs, op) }
-        precondition(result.shape == shape,
+        precondition(Shape.broadcast(shape, rhs.shape) == shape,
                      "\(op.rawValue)_: cannot update \(OpMessage.format(shape)) in place with \(OpMessage.format(rhs.shape))")
-        Copy.assign(result.to(dtype), to: self)
+        let sameOrApart = rhs.storage !== storage || (rhs.offset == offset && rhs.shape == shape && rhs.strides == strides)
+        if isContiguous && sameOrApart && Kernels.resultType(self, rhs, op) == dtype {
+            Kernels.binary(self, rhs, op, into: self)
+        } else {
+            Copy.assign(Kernels.binary(self, rhs, op).to(dtype), to: self)
+        }
     }
 
     private func checkInPlace(_ op: String) {
