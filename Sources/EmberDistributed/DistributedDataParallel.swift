@@ -19,6 +19,11 @@ import EmberNN
 /// Buffers such as batch norm's running statistics stay each process's own, as in
 /// PyTorch by default. Wrap a model once: each wrapper adds its hooks to the parameters.
 ///
+/// With `gradientAsBucketView` (PyTorch's `gradient_as_bucket_view`), `synchronize()`
+/// leaves each gradient a view of its bucket instead of copying the mean into it: one
+/// pass over the gradients less a step, but a gradient then shares the bucket's memory,
+/// which the next averaging overwrites, so `clone()` one that must outlive the step.
+///
 /// ```swift
 /// let ddp = try DistributedDataParallel(model, communicator: world)
 /// loss.backward()
@@ -30,6 +35,8 @@ public final class DistributedDataParallel {
     public let communicator: any Communicator
     /// Whether buckets start averaging during backward.
     public let overlap: Bool
+    /// Whether `synchronize()` leaves the gradients views of their buckets.
+    public let gradientAsBucketView: Bool
     /// Seconds `synchronize()` spent waiting for communication, since creation.
     public private(set) var waitSeconds = 0.0
     /// The parameters' buckets, in the order they are launched.
@@ -42,11 +49,12 @@ public final class DistributedDataParallel {
     /// Wraps `model`'s training for `communicator`'s group, after making every
     /// process's model and default generator rank 0's. Throws if a collective fails.
     public init(_ model: Module, communicator: any Communicator, firstBucketCapacity: Int = 1 << 20,
-                bucketCapacity: Int = 25 << 20, overlap: Bool = true) throws {
+                bucketCapacity: Int = 25 << 20, overlap: Bool = true, gradientAsBucketView: Bool = false) throws {
         precondition(firstBucketCapacity > 0 && bucketCapacity > 0,
                      "DistributedDataParallel: bucket capacities must be positive, got \(firstBucketCapacity) and \(bucketCapacity)")
         self.communicator = communicator
         self.overlap = overlap
+        self.gradientAsBucketView = gradientAsBucketView
         try withNoGrad {
             for tensor in model.parameters().map({ $0 as Tensor }) + model.namedBuffers().map(\.buffer) {
                 try Self.broadcast(tensor, communicator)
@@ -82,7 +90,8 @@ public final class DistributedDataParallel {
 
     /// Makes every parameter's gradient the group's mean of it: starts the buckets that
     /// backward has not started (all of them without `overlap`; a parameter without a
-    /// gradient counts as zeros), waits for them in order and writes the means back.
+    /// gradient counts as zeros), waits for them in order and writes the means back (or,
+    /// with `gradientAsBucketView`, makes each gradient its view of the bucket).
     /// Call it after each backward pass, before the optimizer step.
     public func synchronize() throws {
         if let failure {
@@ -102,7 +111,13 @@ public final class DistributedDataParallel {
                 var offset = 0
                 for p in bucket.parameters {
                     let mean = bucket.flat.narrow(dim: 0, start: offset, length: p.numel).reshape(p.shape)
-                    if let grad = p.grad { grad.copy(from: mean) } else { p.grad = mean.clone() }
+                    if gradientAsBucketView {
+                        p.grad = mean
+                    } else if let grad = p.grad {
+                        grad.copy(from: mean)
+                    } else {
+                        p.grad = mean.clone()
+                    }
                     offset += p.numel
                 }
             }
@@ -123,7 +138,8 @@ public final class DistributedDataParallel {
         }
     }
 
-    /// Copies the bucket's gradients into its flat buffer and starts their sum.
+    /// Copies the bucket's gradients into its flat buffer (a gradient left there as its
+    /// view by the last step copies onto itself) and starts their sum.
     private func start(_ bucket: Bucket) throws {
         withNoGrad {
             var offset = 0

@@ -120,8 +120,11 @@ enum TrainingRun {
             let position = config.training.steps.map { "step \(trainer.step) of \($0)" } ?? "epoch \(trainer.epoch) of \(config.training.epochs ?? 0)"
             if main { print("resuming \(run.url.path) after \(position)") }
         }
-        // Rank 0's weights (those of its checkpoint when resuming) and generator everywhere.
-        let ddp = try parallel.map { try DistributedDataParallel(model, communicator: $0.group, overlap: $0.overlap) }
+        // Rank 0's weights (those of its checkpoint when resuming) and generator everywhere;
+        // the trainer keeps no gradient past its step, so they can be the buckets' views.
+        let ddp = try parallel.map {
+            try DistributedDataParallel(model, communicator: $0.group, overlap: $0.overlap, gradientAsBucketView: true)
+        }
         if let ddp, let group {
             trainer.afterBackward = { try ddp.synchronize() }
             trainer.sumAcrossProcesses = { try group.sum($0) }

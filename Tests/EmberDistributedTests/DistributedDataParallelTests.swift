@@ -6,7 +6,7 @@ import XCTest
 /// `DistributedDataParallel` in one process: buckets in reverse parameter order, each
 /// closed by the parameter that fills it, gradients left as they are (the mean over a
 /// group of one), zeros for a parameter that got none, and the same with and without
-/// overlap.
+/// overlap, and with the gradients as views of the buckets.
 final class DistributedDataParallelTests: XCTestCase {
     private final class Net: Module, Layer {
         let first = Linear(inFeatures: 6, outFeatures: 5)
@@ -32,18 +32,43 @@ final class DistributedDataParallelTests: XCTestCase {
 
     func testAGroupOfOneLeavesGradientsAndFillsMissingOnes() throws {
         for overlap in [true, false] {
-            manualSeed(1)
-            let net = Net()
-            let ddp = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(),
-                                                  firstBucketCapacity: 16, bucketCapacity: 64, overlap: overlap)
-            let x = Tensor.randn([4, 6], generator: Generator(seed: 2))
-            net(x).pow(2).sum().backward()
-            let before = net.parameters().map { $0.grad?.floats }
-            try ddp.synchronize()
-            for (p, grad) in zip(net.parameters(), before) {
-                XCTAssertEqual(p.grad?.floats, grad ?? [Float](repeating: 0, count: p.numel), "overlap \(overlap)")
+            for view in [false, true] {
+                manualSeed(1)
+                let net = Net()
+                let ddp = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(), firstBucketCapacity: 16,
+                                                      bucketCapacity: 64, overlap: overlap, gradientAsBucketView: view)
+                let x = Tensor.randn([4, 6], generator: Generator(seed: 2))
+                net(x).pow(2).sum().backward()
+                let before = net.parameters().map { $0.grad?.floats }
+                try ddp.synchronize()
+                for (p, grad) in zip(net.parameters(), before) {
+                    XCTAssertEqual(p.grad?.floats, grad ?? [Float](repeating: 0, count: p.numel), "overlap \(overlap), view \(view)")
+                }
+                XCTAssertNotNil(net.unused.weight.grad, "a parameter backward never reached gets zeros, as on every process")
             }
-            XCTAssertNotNil(net.unused.weight.grad, "a parameter backward never reached gets zeros, as on every process")
+        }
+    }
+
+    /// As views, the gradients are the buckets' memory: the next averaging overwrites
+    /// one kept from the step before (also where backward added to it, or never reached
+    /// it); as copies, a kept gradient stays as it was.
+    func testGradientsAsBucketViewsShareTheBucketsMemory() throws {
+        for view in [false, true] {
+            manualSeed(3)
+            let net = Net()
+            let ddp = try DistributedDataParallel(net, communicator: SingleProcessCommunicator(), gradientAsBucketView: view)
+            net(Tensor.randn([4, 6], generator: Generator(seed: 4))).pow(2).sum().backward()
+            try ddp.synchronize()
+            // Backward never reaches this one: next time its gradient (as a view) is copied onto itself.
+            withNoGrad { net.unused.weight.grad!.copy(from: Tensor.ones([2, 2])) }
+            let kept = net.parameters().map { $0.grad! }, first = kept.map(\.floats)
+            net(Tensor.randn([4, 6], generator: Generator(seed: 5))).pow(2).sum().backward()   // adds to the gradients
+            let sums = net.parameters().map { $0.grad!.floats }
+            try ddp.synchronize()
+            for (i, p) in net.parameters().enumerated() {
+                XCTAssertEqual(p.grad?.floats, sums[i], "view \(view): the mean over a group of one")
+                XCTAssertEqual(kept[i].floats, view ? sums[i] : first[i], "view \(view), parameter \(i)")
+            }
         }
     }
 }
