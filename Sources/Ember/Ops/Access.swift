@@ -59,10 +59,12 @@ extension Tensor {
         precondition(Shape.broadcast(shape, rhs.shape) == shape,
                      "\(op.rawValue)_: cannot update \(OpMessage.format(shape)) in place with \(OpMessage.format(rhs.shape))")
         let sameOrApart = rhs.storage !== storage || (rhs.offset == offset && rhs.shape == shape && rhs.strides == strides)
-        if isContiguous && sameOrApart && Kernels.resultType(self, rhs, op) == dtype {
-            Kernels.binary(self, rhs, op, into: self)
-        } else {
-            Copy.assign(Kernels.binary(self, rhs, op).to(dtype), to: self)
+        withNoGrad {
+            if isContiguous && sameOrApart && Kernels.resultType(self, rhs, op) == dtype {
+                Kernels.binary(self, rhs, op, into: self)
+            } else {
+                Copy.assign(Kernels.binary(self, rhs, op).to(dtype), to: self)
+            }
         }
     }
 
